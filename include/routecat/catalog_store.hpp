@@ -1,0 +1,54 @@
+#pragma once
+// The durable route catalog (spec §6): versioned route descriptors in an MvccStore, read at one
+// timestamp, replaced by an optimistic transaction that bumps the version by exactly one.
+// Every call throws boost::system::system_error with a routecat code on failure.
+
+#include "routecat/route.hpp"
+#include "routecat/store/mvcc_store.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+
+#include <memory>
+
+namespace routecat {
+
+// §6.3: (max route id) + 1, or 1 for no routes; catalog_route_id_overflow when an id is u64 max.
+boost::system::result<std::uint64_t> next_route_id_floor(const std::vector<RouteDescriptor>& routes) noexcept;
+
+class CatalogStore {
+public:
+    // Rows are read in pages of this many (§6.1).
+    static constexpr std::size_t kScanPageSize = 256;
+
+    // Never fails; a null store makes every call throw catalog_store_required.
+    explicit CatalogStore(std::shared_ptr<MvccStore> store) noexcept;
+
+    // Version and routes read at one ts = last_commit_ts(); {0, [], 0} on an empty store.
+    boost::asio::awaitable<CatalogSnapshot> snapshot() const;
+    boost::asio::awaitable<std::uint64_t> version() const;
+    boost::asio::awaitable<std::uint64_t> next_route_id() const;
+    // The stored counter as stored; when unset, next_route_id_floor(routes at ts).
+    boost::asio::awaitable<std::uint64_t> next_route_id_at(std::uint64_t ts) const;
+
+    // Replaces the whole route set if the durable version is expected_version (§6.5). Returns
+    // {expected_version + 1, the routes in catalog order, read_ts 0}. A stale expected_version and a
+    // concurrent commit both throw catalog_version_mismatch.
+    boost::asio::awaitable<CatalogSnapshot> save(std::uint64_t expected_version,
+                                                 std::vector<RouteDescriptor> routes) const;
+
+    // The building blocks of §6.1, for readers that pick their own ts (the watcher, split planning).
+    boost::asio::awaitable<std::uint64_t> version_at(std::uint64_t ts) const;
+    // The stored next-route-id at ts, 0 when unset.
+    boost::asio::awaitable<std::uint64_t> stored_next_route_id_at(std::uint64_t ts) const;
+    boost::asio::awaitable<std::vector<RouteDescriptor>> routes_at(std::uint64_t ts) const;
+
+    const std::shared_ptr<MvccStore>& store() const noexcept { return store_; }
+
+private:
+    MvccStore& checked_store() const;
+
+    std::shared_ptr<MvccStore> store_;
+};
+
+}  // namespace routecat

@@ -1,0 +1,79 @@
+#pragma once
+// routecat's error codes: one value per error of the spec (§15, tag C), the store's errors and the
+// split errors of §10.3. Messages are the spec's, byte for byte. Context ("unsupported version 2")
+// travels in a system_error's what(), never instead of the code.
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace routecat {
+
+enum class errc {
+    // catalog (§15)
+    catalog_store_required = 1,
+    catalog_version_mismatch,
+    catalog_version_overflow,
+    catalog_route_id_overflow,
+    catalog_route_id_required,
+    catalog_group_id_required,
+    catalog_duplicate_route_id,
+    catalog_invalid_route_range,
+    catalog_invalid_version_record,
+    catalog_invalid_next_route_id,
+    catalog_invalid_route_record,
+    catalog_invalid_route_state,
+    catalog_invalid_route_key,
+    catalog_route_key_id_mismatch,
+    // engine (§15)
+    engine_snapshot_version_stale,
+    engine_snapshot_duplicate_id,
+    engine_snapshot_route_overlap,
+    engine_snapshot_route_order,
+    engine_required,
+    // watcher validation (§9.1; unexported upstream)
+    catalog_watcher_context_required,
+    catalog_watcher_interval_invalid,
+    catalog_watcher_logger_required,
+    // split planning (§10.3)
+    unknown_route,
+    split_key_at_boundary,
+    invalid_split_key,
+    // store (§5)
+    key_not_found,
+    write_conflict,
+    unknown_op,
+};
+
+const boost::system::error_category& error_category() noexcept;
+
+boost::system::error_code make_error_code(errc e) noexcept;
+
+// The API name of a code: the spec's error name without "Err", in snake_case, "ID" as one word
+// (ErrCatalogRouteIDRequired -> "catalog_route_id_required"). Empty for a foreign code.
+std::string_view error_name(const boost::system::error_code& ec) noexcept;
+
+// The exception every routecat coroutine throws: a system_error whose what() is the spec's
+// "<context>: <message>" (or just the message), without Boost's " [category:value]" suffix.
+class Error : public boost::system::system_error {
+public:
+    Error(boost::system::error_code ec, std::string context);
+    const char* what() const noexcept override { return text_.c_str(); }
+    const std::string& context() const noexcept { return context_; }
+
+private:
+    std::string context_;
+    std::string text_;
+};
+
+// Throws Error(e, context).
+[[noreturn]] void throw_error(errc e, const std::string& context = {});
+[[noreturn]] void throw_error(const boost::system::error_code& ec, const std::string& context = {});
+
+}  // namespace routecat
+
+template <>
+struct boost::system::is_error_code_enum<routecat::errc> : std::true_type {};

@@ -1,0 +1,62 @@
+#pragma once
+// The MVCC key-value store the catalog runs on (spec §5; DESIGN.md "The store interface").
+// Every call is a coroutine; failures throw boost::system::system_error with a routecat code.
+// Backends: MemoryStore (reference semantics), RocksDbStore (embedded, durable), EtcdStore.
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace routecat {
+
+struct KeyValue {
+    std::string key;
+    std::string value;
+
+    friend bool operator==(const KeyValue&, const KeyValue&) = default;
+};
+
+enum class MutationOp : std::uint8_t { put = 0, del = 1 };
+
+struct Mutation {
+    MutationOp op = MutationOp::put;
+    std::string key;
+    std::string value;  // empty for a delete
+
+    static Mutation put(std::string key, std::string value) { return {MutationOp::put, std::move(key), std::move(value)}; }
+    static Mutation del(std::string key) { return {MutationOp::del, std::move(key), {}}; }
+
+    friend bool operator==(const Mutation&, const Mutation&) = default;
+};
+
+class MvccStore {
+public:
+    virtual ~MvccStore() = default;
+
+    // The commit watermark: the highest commit ts of any write; 0 for a fresh store.
+    virtual boost::asio::awaitable<std::uint64_t> last_commit_ts() = 0;
+
+    // The value visible at ts (newest version <= ts unless it is a tombstone); nothing if none.
+    virtual boost::asio::awaitable<std::optional<std::string>> get_at(std::string key, std::uint64_t ts) = 0;
+
+    // Visible pairs with start <= key < end (no end = unbounded), ascending, at most limit of them.
+    virtual boost::asio::awaitable<std::vector<KeyValue>> scan_at(std::string start, std::optional<std::string> end,
+                                                                  std::size_t limit, std::uint64_t ts) = 0;
+
+    // Atomically writes every mutation at one commit ts and returns it. The ts is >= min_commit_ts and
+    // above every earlier commit. Throws errc::write_conflict, writing nothing, when any written key
+    // (put or delete) has a version committed after start_ts; errc::unknown_op for a bad op, also
+    // before anything is written.
+    virtual boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                        std::uint64_t min_commit_ts) = 0;
+
+    // Push support: when true, wait_for_change(after) completes as soon as last_commit_ts() > after.
+    // It is cancellable (per-operation cancellation), throwing operation_aborted.
+    virtual bool can_wait_for_change() const noexcept { return false; }
+    virtual boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts);
+};
+
+}  // namespace routecat

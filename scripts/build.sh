@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of routecat into build/<flavour>:
+#   release  optimised, the programs you run
+#   asan     Debug with AddressSanitizer + UBSan, warnings as errors (what CI tests twice)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flavour=${1:-release}
+case "$flavour" in
+  release) flags=(-DCMAKE_BUILD_TYPE=Release) ;;
+  asan) flags=(-DCMAKE_BUILD_TYPE=Debug -DROUTECAT_SANITIZE=ON -DROUTECAT_WERROR=ON) ;;
+  *) echo "usage: $0 [release|asan]" >&2; exit 2 ;;
+esac
+
+cmake -S . -B "build/$flavour" "${flags[@]}" >/dev/null
+cmake --build "build/$flavour" -j "$(nproc)"

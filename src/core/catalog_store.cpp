@@ -1,0 +1,184 @@
+#include "routecat/catalog_store.hpp"
+
+#include "routecat/codec.hpp"
+#include "routecat/error.hpp"
+#include "routecat/key_text.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace routecat {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
+
+template <class T>
+T value_or_throw(boost::system::result<T> r, const std::string& context = {}) {
+    if (!r) throw_error(r.error(), context);
+    return std::move(*r);
+}
+
+// §6.5 step 1: validate each route in input order, reject a repeated id, sort into catalog order.
+std::vector<RouteDescriptor> normalize(std::vector<RouteDescriptor> routes) {
+    std::unordered_set<std::uint64_t> seen;
+    seen.reserve(routes.size());
+    for (const auto& r : routes) {
+        if (auto ec = validate_route(r)) throw_error(ec);
+        if (!seen.insert(r.route_id).second) throw_error(errc::catalog_duplicate_route_id);
+    }
+    std::sort(routes.begin(), routes.end(), catalog_order_less);
+    return routes;
+}
+
+}  // namespace
+
+boost::system::result<std::uint64_t> next_route_id_floor(const std::vector<RouteDescriptor>& routes) noexcept {
+    std::uint64_t max_id = 0;
+    for (const auto& r : routes) max_id = std::max(max_id, r.route_id);
+    if (max_id == kMaxU64) return make_error_code(errc::catalog_route_id_overflow);
+    return max_id + 1;
+}
+
+CatalogStore::CatalogStore(std::shared_ptr<MvccStore> store) noexcept : store_(std::move(store)) {}
+
+MvccStore& CatalogStore::checked_store() const {
+    if (!store_) throw_error(errc::catalog_store_required);
+    return *store_;
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::version_at(std::uint64_t ts) const {
+    auto value = co_await checked_store().get_at(std::string(codec::kVersionKey), ts);
+    if (!value) co_return 0;
+    std::string context;
+    auto version = codec::decode_version(*value, &context);
+    co_return value_or_throw(version, context);
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::stored_next_route_id_at(std::uint64_t ts) const {
+    auto value = co_await checked_store().get_at(std::string(codec::kNextRouteIdKey), ts);
+    if (!value) co_return 0;
+    std::string context;
+    auto next = codec::decode_next_route_id(*value, &context);
+    co_return value_or_throw(next, context);
+}
+
+asio::awaitable<std::vector<RouteDescriptor>> CatalogStore::routes_at(std::uint64_t ts) const {
+    MvccStore& store = checked_store();
+    const std::string upper = *codec::prefix_scan_end(codec::kRoutePrefix);
+    std::vector<RouteDescriptor> routes;
+    std::unordered_set<std::uint64_t> seen;
+
+    std::string cursor(codec::kRoutePrefix);
+    for (;;) {
+        auto page = co_await store.scan_at(cursor, upper, kScanPageSize, ts);
+        for (auto& row : page) {
+            if (!codec::is_route_key(row.key)) co_return routes;  // cannot happen below the upper bound
+            auto id = codec::route_id_from_key(row.key);
+            if (!id) throw_error(errc::catalog_invalid_route_key, "route key " + key_to_text(row.key));
+            std::string context;
+            auto route = codec::decode_route_descriptor(row.value, &context);
+            if (!route) {
+                std::string where = "route key " + key_to_text(row.key);
+                throw_error(route.error(), context.empty() ? where : where + ": " + context);
+            }
+            if (route->route_id != *id)
+                throw_error(errc::catalog_route_key_id_mismatch,
+                            "key id " + std::to_string(*id) + ", record id " + std::to_string(route->route_id));
+            if (!seen.insert(route->route_id).second) throw_error(errc::catalog_duplicate_route_id);
+            routes.push_back(std::move(*route));
+        }
+        if (page.size() < kScanPageSize) break;
+        cursor = page.back().key;
+        cursor.push_back('\0');
+        if (cursor >= upper) break;
+    }
+    std::sort(routes.begin(), routes.end(), catalog_order_less);
+    co_return routes;
+}
+
+asio::awaitable<CatalogSnapshot> CatalogStore::snapshot() const {
+    const std::uint64_t ts = co_await checked_store().last_commit_ts();
+    CatalogSnapshot snap;
+    snap.version = co_await version_at(ts);
+    snap.routes = co_await routes_at(ts);
+    snap.read_ts = ts;
+    co_return snap;
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::version() const {
+    co_return co_await version_at(co_await checked_store().last_commit_ts());
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::next_route_id() const {
+    co_return co_await next_route_id_at(co_await checked_store().last_commit_ts());
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::next_route_id_at(std::uint64_t ts) const {
+    const std::uint64_t stored = co_await stored_next_route_id_at(ts);
+    if (stored != 0) co_return stored;  // as stored, not compared with the routes (§16.14)
+    co_return value_or_throw(next_route_id_floor(co_await routes_at(ts)));
+}
+
+asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_version,
+                                                    std::vector<RouteDescriptor> routes) const {
+    MvccStore& store = checked_store();
+    std::vector<RouteDescriptor> desired = normalize(std::move(routes));  // step 1, before any read
+
+    const std::uint64_t read_ts = co_await store.last_commit_ts();  // step 2
+    const std::uint64_t current = co_await version_at(read_ts);     // step 3
+    if (current != expected_version)
+        throw_error(errc::catalog_version_mismatch,
+                    "expected version " + std::to_string(expected_version) + ", durable version " +
+                        std::to_string(current));
+    if (expected_version == kMaxU64) throw_error(errc::catalog_version_overflow);  // step 4
+    const std::uint64_t next_version = expected_version + 1;
+    if (read_ts == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");  // step 5
+    const std::uint64_t min_commit_ts = read_ts + 1;
+
+    // Step 6.
+    const std::vector<RouteDescriptor> existing = co_await routes_at(read_ts);
+    const std::uint64_t stored_next = co_await stored_next_route_id_at(read_ts);
+    const std::uint64_t next_route_id =
+        std::max({stored_next, value_or_throw(next_route_id_floor(existing)), value_or_throw(next_route_id_floor(desired))});
+
+    // Step 7: deletes of dropped routes, puts of new or changed routes, then the two meta keys.
+    std::unordered_map<std::uint64_t, const RouteDescriptor*> existing_by_id;
+    existing_by_id.reserve(existing.size());
+    for (const auto& r : existing) existing_by_id.emplace(r.route_id, &r);
+    std::unordered_set<std::uint64_t> desired_ids;
+    desired_ids.reserve(desired.size());
+    for (const auto& r : desired) desired_ids.insert(r.route_id);
+
+    std::vector<Mutation> mutations;
+    for (const auto& r : existing)
+        if (!desired_ids.contains(r.route_id)) mutations.push_back(Mutation::del(codec::route_key(r.route_id)));
+    for (const auto& r : desired) {
+        auto it = existing_by_id.find(r.route_id);
+        if (it != existing_by_id.end() && *it->second == r) continue;  // unchanged rows keep their commit ts
+        mutations.push_back(Mutation::put(codec::route_key(r.route_id), value_or_throw(codec::encode_route_descriptor(r))));
+    }
+    mutations.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(next_version)));
+    mutations.push_back(Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(next_route_id)));
+
+    // Step 8: re-read the watermark so writes that landed since step 2 push the commit above them.
+    const std::uint64_t last = co_await store.last_commit_ts();
+    if (last == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
+    const std::uint64_t commit_ts = std::max(last + 1, min_commit_ts);
+
+    // Step 9: a write conflict means another writer committed one of our keys (always the version key
+    // among them) after read_ts.
+    try {
+        co_await store.apply(std::move(mutations), read_ts, commit_ts);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == errc::write_conflict) throw_error(errc::catalog_version_mismatch, "concurrent commit");
+        throw;
+    }
+    co_return CatalogSnapshot{next_version, std::move(desired), 0};  // step 10
+}
+
+}  // namespace routecat

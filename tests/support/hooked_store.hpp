@@ -1,0 +1,69 @@
+#pragma once
+// A decorator over any MvccStore for tests: records every apply() and can run a hook just before
+// an apply is forwarded (to land a concurrent write between a transaction's reads and its commit,
+// or to hold writers at a gate).
+
+#include "routecat/store/mvcc_store.hpp"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace routecat::test {
+
+class HookedStore final : public MvccStore {
+public:
+    using Hook = std::function<boost::asio::awaitable<void>(MvccStore& inner)>;
+
+    explicit HookedStore(std::shared_ptr<MvccStore> inner) : inner_(std::move(inner)) {}
+
+    void before_apply(Hook hook) { apply_hook_ = std::move(hook); }
+    // Runs before the n-th call (counting from 1) of last_commit_ts().
+    void before_last_commit_ts(int n, Hook hook) {
+        watermark_hook_call_ = n;
+        watermark_hook_ = std::move(hook);
+    }
+
+    // Mutation lists passed to apply(), in call order (including applies that then failed).
+    std::vector<std::vector<Mutation>> applied() const {
+        std::lock_guard lock(mutex_);
+        return applied_;
+    }
+
+    boost::asio::awaitable<std::uint64_t> last_commit_ts() override {
+        if (++watermark_calls_ == watermark_hook_call_ && watermark_hook_) co_await watermark_hook_(*inner_);
+        co_return co_await inner_->last_commit_ts();
+    }
+    boost::asio::awaitable<std::optional<std::string>> get_at(std::string key, std::uint64_t ts) override {
+        return inner_->get_at(std::move(key), ts);
+    }
+    boost::asio::awaitable<std::vector<KeyValue>> scan_at(std::string start, std::optional<std::string> end,
+                                                          std::size_t limit, std::uint64_t ts) override {
+        return inner_->scan_at(std::move(start), std::move(end), limit, ts);
+    }
+    boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                std::uint64_t min_commit_ts) override {
+        {
+            std::lock_guard lock(mutex_);
+            applied_.push_back(mutations);
+        }
+        if (apply_hook_) co_await apply_hook_(*inner_);
+        co_return co_await inner_->apply(std::move(mutations), start_ts, min_commit_ts);
+    }
+    bool can_wait_for_change() const noexcept override { return inner_->can_wait_for_change(); }
+    boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts) override {
+        return inner_->wait_for_change(after_ts);
+    }
+
+private:
+    std::shared_ptr<MvccStore> inner_;
+    Hook apply_hook_;
+    Hook watermark_hook_;
+    int watermark_hook_call_ = 0;
+    std::atomic<int> watermark_calls_{0};
+    mutable std::mutex mutex_;
+    std::vector<std::vector<Mutation>> applied_;
+};
+
+}  // namespace routecat::test
