@@ -1,7 +1,6 @@
 // CatalogStore (spec §6, edge cases §16 items 8-15): runs once per backend.
 
-#include "support/hooked_store.hpp"
-#include "support/store_fixture.hpp"
+#include "support/catalog_fixture.hpp"
 
 #include "routecat/catalog_store.hpp"
 #include "routecat/codec.hpp"
@@ -21,41 +20,6 @@ using namespace routecat;
 using namespace routecat::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-RouteDescriptor rd(std::uint64_t id, std::string start, std::optional<std::string> end, std::uint64_t group,
-                   RouteState state = RouteState::active, std::uint64_t parent = 0) {
-    return {id, std::move(start), std::move(end), group, state, parent};
-}
-
-std::string encoded(const RouteDescriptor& r) { return codec::encode_route_descriptor(r).value(); }
-
-Mutation put_route(const RouteDescriptor& r) { return Mutation::put(codec::route_key(r.route_id), encoded(r)); }
-Mutation put_version(std::uint64_t v) { return Mutation::put(std::string(codec::kVersionKey), codec::encode_version(v)); }
-Mutation put_next_id(std::uint64_t n) {
-    return Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(n));
-}
-Mutation del_route(std::uint64_t id) { return Mutation::del(codec::route_key(id)); }
-
-std::vector<RouteDescriptor> sorted(std::vector<RouteDescriptor> routes) {
-    std::sort(routes.begin(), routes.end(), catalog_order_less);
-    return routes;
-}
-
-struct CatalogFixture : StoreFixture {
-    std::shared_ptr<HookedStore> hooked = std::make_shared<HookedStore>(store);
-    CatalogStore catalog{hooked};
-
-    CatalogSnapshot save(std::uint64_t expected, std::vector<RouteDescriptor> routes) {
-        return run(catalog.save(expected, std::move(routes)));
-    }
-    CatalogSnapshot snapshot() { return run(catalog.snapshot()); }
-    std::uint64_t next_id() { return run(catalog.next_route_id()); }
-    std::size_t apply_calls() { return hooked->applied().size(); }
-    std::vector<Mutation> last_apply() { return hooked->applied().back(); }
-};
-
-}  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(catalog, CatalogFixture)
 

@@ -5,7 +5,10 @@
 
 #include "routecat/store/mvcc_store.hpp"
 
+#include <boost/system/system_error.hpp>
+
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,6 +22,17 @@ public:
     explicit HookedStore(std::shared_ptr<MvccStore> inner) : inner_(std::move(inner)) {}
 
     void before_apply(Hook hook) { apply_hook_ = std::move(hook); }
+    // The next n calls of last_commit_ts() throw io_error (a store that is down, then comes back).
+    void fail_last_commit_ts(int n) { failures_left_ = n; }
+    // When each call of last_commit_ts() started.
+    std::vector<std::chrono::steady_clock::time_point> last_commit_ts_times() const {
+        std::lock_guard lock(mutex_);
+        return watermark_times_;
+    }
+
+    void before_scan_at(Hook hook) { scan_hook_ = std::move(hook); }
+    int scan_calls() const { return scan_calls_.load(); }
+
     // Runs before the n-th call (counting from 1) of last_commit_ts().
     void before_last_commit_ts(int n, Hook hook) {
         watermark_hook_call_ = n;
@@ -32,6 +46,12 @@ public:
     }
 
     boost::asio::awaitable<std::uint64_t> last_commit_ts() override {
+        {
+            std::lock_guard lock(mutex_);
+            watermark_times_.push_back(std::chrono::steady_clock::now());
+        }
+        if (failures_left_.load() > 0 && failures_left_.fetch_sub(1) > 0)
+            throw boost::system::system_error(make_error_code(boost::system::errc::io_error), "store down");
         if (++watermark_calls_ == watermark_hook_call_ && watermark_hook_) co_await watermark_hook_(*inner_);
         co_return co_await inner_->last_commit_ts();
     }
@@ -40,7 +60,9 @@ public:
     }
     boost::asio::awaitable<std::vector<KeyValue>> scan_at(std::string start, std::optional<std::string> end,
                                                           std::size_t limit, std::uint64_t ts) override {
-        return inner_->scan_at(std::move(start), std::move(end), limit, ts);
+        ++scan_calls_;
+        if (scan_hook_) co_await scan_hook_(*inner_);
+        co_return co_await inner_->scan_at(std::move(start), std::move(end), limit, ts);
     }
     boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
                                                 std::uint64_t min_commit_ts) override {
@@ -60,6 +82,10 @@ private:
     std::shared_ptr<MvccStore> inner_;
     Hook apply_hook_;
     Hook watermark_hook_;
+    Hook scan_hook_;
+    std::atomic<int> failures_left_{0};
+    std::vector<std::chrono::steady_clock::time_point> watermark_times_;
+    std::atomic<int> scan_calls_{0};
     int watermark_hook_call_ = 0;
     std::atomic<int> watermark_calls_{0};
     mutable std::mutex mutex_;

@@ -1,0 +1,89 @@
+#pragma once
+// The routing engine (spec §7): the in-memory route table with point lookup, range intersection,
+// per-route load counters, hotspot splits, a timestamp counter and atomic snapshot application.
+//
+// Concurrency (DESIGN.md): readers load an immutable RouteTable atomically and never wait for a
+// writer; writers (apply_snapshot, update_route, splits) serialise on one mutex, build a new table
+// aside and publish it. Every publish bumps the generation; only apply_snapshot moves the version.
+
+#include "routecat/route.hpp"
+#include "routecat/route_history.hpp"
+#include "routecat/route_table.hpp"
+#include "routecat/split_policy.hpp"
+
+#include <boost/system/error_code.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace routecat {
+
+struct EngineOptions {
+    // Accesses that make a route split (§7.6); 0 disables splitting.
+    std::uint64_t hotspot_threshold = 0;
+    // Chooses split keys; null = the spec's StartSuccessorSplit.
+    std::shared_ptr<const SplitPolicy> split_policy;
+    // Versions kept by the history ring; 0 = no ring.
+    std::size_t history_depth = kDefaultRouteHistoryDepth;
+};
+
+class Engine {
+public:
+    // An empty table at version 0 (NewEngine / NewEngineWithThreshold).
+    explicit Engine(EngineOptions options = {});
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    static std::shared_ptr<Engine> with_threshold(std::uint64_t hotspot_threshold);
+    // One route over the whole keyspace in group 1, recorded in the history as version 0.
+    static std::shared_ptr<Engine> with_default_route(EngineOptions options = {});
+
+    // Appends an ephemeral Active route and re-sorts (§7.2): no validation, version unchanged.
+    void update_route(std::string_view start, std::optional<std::string_view> end, std::uint64_t group_id);
+
+    // §7.3: the route with the greatest start <= key, if it holds key.
+    std::optional<Route> get_route(std::string_view key) const;
+    // §7.4: routes intersecting [start, end) (no end = +inf), in table order.
+    std::vector<Route> intersecting(std::string_view start, std::optional<std::string_view> end) const;
+    // §7.5: every route with its load, in table order.
+    std::vector<Route> stats() const;
+
+    // §7.6: counts an access on the route holding key; at the threshold the route splits once.
+    void record_access(std::string_view key);
+
+    // §7.7: 1, 2, 3, ... across all threads; not persisted.
+    std::uint64_t next_timestamp() noexcept;
+
+    std::uint64_t version() const noexcept;
+    std::uint64_t generation() const noexcept;
+    // The current table: many reads against one consistent table (e.g. paging through routes).
+    std::shared_ptr<const RouteTable> table() const noexcept;
+
+    // §7.8: replaces the table when snapshot.version is newer; an equal version is a no-op; an older
+    // one is engine_snapshot_version_stale (context "snapshot version S is older than engine catalog
+    // version C" when context is given). Validation errors change nothing.
+    boost::system::error_code apply_snapshot(CatalogSnapshot snapshot, std::string* context = nullptr);
+
+    // §7.9.
+    std::optional<HistorySnapshot> snapshot_at(std::uint64_t version) const;
+    std::optional<HistorySnapshot> current() const;
+    std::size_t history_depth() const;
+    void set_history_depth_for_test(std::size_t depth);
+
+private:
+    void publish_locked(std::shared_ptr<const RouteTable> table);
+
+    const std::uint64_t threshold_;
+    const std::shared_ptr<const SplitPolicy> split_policy_;
+    std::atomic<std::shared_ptr<const RouteTable>> table_;
+    std::mutex writer_mutex_;
+    std::atomic<std::uint64_t> timestamp_{0};
+    RouteHistory history_;
+};
+
+}  // namespace routecat

@@ -1,0 +1,151 @@
+#include "routecat/engine.hpp"
+
+#include "routecat/error.hpp"
+
+#include <algorithm>
+
+namespace routecat {
+
+Engine::Engine(EngineOptions options)
+    : threshold_(options.hotspot_threshold),
+      split_policy_(options.split_policy ? std::move(options.split_policy) : std::make_shared<StartSuccessorSplit>()),
+      table_(std::make_shared<const RouteTable>(0, 0)),
+      history_(options.history_depth) {}
+
+std::shared_ptr<Engine> Engine::with_threshold(std::uint64_t hotspot_threshold) {
+    return std::make_shared<Engine>(EngineOptions{hotspot_threshold, nullptr, kDefaultRouteHistoryDepth});
+}
+
+std::shared_ptr<Engine> Engine::with_default_route(EngineOptions options) {
+    auto engine = std::make_shared<Engine>(std::move(options));
+    engine->update_route("", std::nullopt, 1);
+    engine->history_.record(0, engine->table());
+    return engine;
+}
+
+std::shared_ptr<const RouteTable> Engine::table() const noexcept { return table_.load(std::memory_order_acquire); }
+
+std::uint64_t Engine::version() const noexcept { return table()->version(); }
+
+std::uint64_t Engine::generation() const noexcept { return table()->generation(); }
+
+void Engine::publish_locked(std::shared_ptr<const RouteTable> table) { table_.store(std::move(table), std::memory_order_release); }
+
+void Engine::update_route(std::string_view start, std::optional<std::string_view> end, std::uint64_t group_id) {
+    std::lock_guard lock(writer_mutex_);
+    auto current = table();
+    publish_locked(current->with_route(start, end, group_id, current->generation() + 1));
+}
+
+std::optional<Route> Engine::get_route(std::string_view key) const {
+    auto t = table();
+    auto i = t->find(key);
+    if (!i) return std::nullopt;
+    return t->route(*i);
+}
+
+std::vector<Route> Engine::intersecting(std::string_view start, std::optional<std::string_view> end) const {
+    auto t = table();
+    std::vector<Route> out;
+    for (std::size_t i : t->intersecting(start, end)) out.push_back(t->route(i));
+    return out;
+}
+
+std::vector<Route> Engine::stats() const { return table()->routes(); }
+
+void Engine::record_access(std::string_view key) {
+    {
+        auto t = table();
+        auto i = t->find(key);
+        if (!i) return;
+        const std::uint64_t n = t->load(*i).fetch_add(1, std::memory_order_relaxed) + 1;
+        if (threshold_ == 0 || n < threshold_) return;
+    }
+    // Re-check under the writer lock: of N callers that crossed the threshold together, the first
+    // splits and the rest find a fresh child below it.
+    std::lock_guard lock(writer_mutex_);
+    auto t = table();
+    auto i = t->find(key);
+    if (!i || t->load(*i).load(std::memory_order_relaxed) < threshold_) return;
+
+    auto split_key = split_policy_->split_key(*t, *i);
+    auto end = t->end(*i);
+    const bool inside = split_key && t->start(*i) < *split_key && (!end || *split_key < *end);
+    if (!inside) {
+        t->load(*i).store(0, std::memory_order_relaxed);  // cannot split: do not retry on every access
+        return;
+    }
+    publish_locked(t->with_split(*i, *split_key, t->generation() + 1));
+}
+
+std::uint64_t Engine::next_timestamp() noexcept { return timestamp_.fetch_add(1, std::memory_order_relaxed) + 1; }
+
+namespace {
+
+boost::system::error_code stale(std::uint64_t snapshot_version, std::uint64_t current, std::string* context) {
+    if (context)
+        *context = "snapshot version " + std::to_string(snapshot_version) + " is older than engine catalog version " +
+                   std::to_string(current);
+    return errc::engine_snapshot_version_stale;
+}
+
+// §7.8 step 2 checks, in order: per route (input order) validation and duplicate ids; then, sorted
+// by start, adjacent pairs for order and overlap.
+boost::system::error_code check_and_sort(std::vector<RouteDescriptor>& routes) {
+    std::vector<std::uint64_t> ids;
+    ids.reserve(routes.size());
+    std::size_t first_invalid = routes.size();
+    boost::system::error_code invalid;
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+        if (auto ec = validate_route(routes[i])) {
+            first_invalid = i;
+            invalid = ec;
+            break;
+        }
+        ids.push_back(routes[i].route_id);
+    }
+    // A duplicate id found before the first invalid route wins over it (input order).
+    std::sort(ids.begin(), ids.end());
+    if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) return errc::engine_snapshot_duplicate_id;
+    if (first_invalid != routes.size()) return invalid;
+
+    std::stable_sort(routes.begin(), routes.end(),
+                     [](const RouteDescriptor& a, const RouteDescriptor& b) { return a.start < b.start; });
+    for (std::size_t i = 1; i < routes.size(); ++i) {
+        const auto& prev = routes[i - 1];
+        const auto& cur = routes[i];
+        if (prev.start >= cur.start || !prev.end) return errc::engine_snapshot_route_order;
+        if (*prev.end > cur.start) return errc::engine_snapshot_route_overlap;
+    }
+    return {};
+}
+
+}  // namespace
+
+boost::system::error_code Engine::apply_snapshot(CatalogSnapshot snapshot, std::string* context) {
+    {
+        const std::uint64_t current = version();
+        if (snapshot.version < current) return stale(snapshot.version, current, context);
+        if (snapshot.version == current) return {};  // even when the routes differ or are invalid
+    }
+    if (auto ec = check_and_sort(snapshot.routes)) return ec;
+
+    std::lock_guard lock(writer_mutex_);
+    auto current = table();  // a concurrent apply may have won meanwhile
+    if (snapshot.version < current->version()) return stale(snapshot.version, current->version(), context);
+    if (snapshot.version == current->version()) return {};
+    auto next = RouteTable::from_sorted(snapshot.routes, snapshot.version, current->generation() + 1);
+    publish_locked(next);
+    history_.record(snapshot.version, std::move(next));
+    return {};
+}
+
+std::optional<HistorySnapshot> Engine::snapshot_at(std::uint64_t version) const { return history_.at(version); }
+
+std::optional<HistorySnapshot> Engine::current() const { return history_.at(version()); }
+
+std::size_t Engine::history_depth() const { return history_.depth(); }
+
+void Engine::set_history_depth_for_test(std::size_t depth) { history_.set_depth(depth); }
+
+}  // namespace routecat
