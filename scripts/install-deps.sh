@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages routecat needs; skips what is already present.
 # Safe to run again. Runs apt-get as root, or through sudo when not root.
+#   install-deps.sh          what building, running and testing need
+#   install-deps.sh bench    that, plus what the benchmarks need
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev libboost-url1.81-dev
-  libspdlog-dev
+  libspdlog-dev librocksdb-dev
 )
+if [ "${1:-}" = bench ]; then
+  packages+=(libbenchmark-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

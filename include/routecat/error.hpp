@@ -46,6 +46,9 @@ enum class errc {
     key_not_found,
     write_conflict,
     unknown_op,
+    // store backends (not in the spec)
+    store_locked,
+    store_unavailable,
 };
 
 const boost::system::error_category& error_category() noexcept;

@@ -23,7 +23,8 @@ public:
     // Walks the routes in start order and answers the group of the first that holds key (§7.9); this
     // can differ from Engine::get_route on overlapping tables.
     std::optional<std::uint64_t> owner_of(std::string_view key) const;
-    std::vector<Route> routes() const { return table_->routes(); }
+    // The routes as recorded. Loads are not history: they read 0 here, whatever the live table counts.
+    std::vector<Route> routes() const;
 
 private:
     std::uint64_t version_;

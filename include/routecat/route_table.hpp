@@ -34,6 +34,9 @@ public:
     std::shared_ptr<const RouteTable> with_split(std::size_t i, std::string_view split_key,
                                                  std::uint64_t generation) const;
 
+    // The first 8 bytes of key, big-endian, zero-padded: prefix_of(a) < prefix_of(b) implies a < b.
+    static std::uint64_t prefix_of(std::string_view key) noexcept;
+
     std::uint64_t version() const noexcept { return version_; }
     std::uint64_t generation() const noexcept { return generation_; }
     std::size_t size() const noexcept { return entries_.size(); }

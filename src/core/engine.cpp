@@ -3,6 +3,7 @@
 #include "routecat/error.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace routecat {
 
@@ -89,11 +90,52 @@ boost::system::error_code stale(std::uint64_t snapshot_version, std::uint64_t cu
     return errc::engine_snapshot_version_stale;
 }
 
+// The position of the first route whose id repeats an earlier one, or routes.size() if none.
+// Catalog ids are dense in practice, so a bitmap over [0, max id] usually does; otherwise sort.
+std::size_t first_duplicate_id(const std::vector<RouteDescriptor>& routes, std::size_t count) {
+    std::uint64_t max_id = 0;
+    for (std::size_t i = 0; i < count; ++i) max_id = std::max(max_id, routes[i].route_id);
+    if (max_id / 64 <= count) {
+        std::vector<bool> seen(static_cast<std::size_t>(max_id) + 1);
+        for (std::size_t i = 0; i < count; ++i) {
+            if (seen[routes[i].route_id]) return i;
+            seen[routes[i].route_id] = true;
+        }
+        return routes.size();
+    }
+    std::vector<std::uint64_t> ids;
+    ids.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) ids.push_back(routes[i].route_id);
+    std::sort(ids.begin(), ids.end());
+    if (std::adjacent_find(ids.begin(), ids.end()) == ids.end()) return routes.size();
+    std::unordered_set<std::uint64_t> seen;  // rare: find which one repeats first
+    for (std::size_t i = 0;; ++i)
+        if (!seen.insert(routes[i].route_id).second) return i;
+}
+
+// Stable sort by start only. Catalog snapshots arrive sorted (catalog order begins with start), so
+// that is checked first; otherwise (8-byte prefix, index) pairs are sorted, which compares full keys
+// only on equal prefixes and never chases a string pointer otherwise, then the routes are permuted.
+void sort_by_start(std::vector<RouteDescriptor>& routes) {
+    auto by_start = [](const RouteDescriptor& a, const RouteDescriptor& b) { return a.start < b.start; };
+    if (std::is_sorted(routes.begin(), routes.end(), by_start)) return;
+    std::vector<std::pair<std::uint64_t, std::size_t>> order;
+    order.reserve(routes.size());
+    for (std::size_t i = 0; i < routes.size(); ++i) order.emplace_back(RouteTable::prefix_of(routes[i].start), i);
+    std::sort(order.begin(), order.end(), [&routes](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first < b.first;
+        const int c = routes[a.second].start.compare(routes[b.second].start);
+        return c != 0 ? c < 0 : a.second < b.second;
+    });
+    std::vector<RouteDescriptor> sorted;
+    sorted.reserve(routes.size());
+    for (const auto& [prefix, i] : order) sorted.push_back(std::move(routes[i]));
+    routes = std::move(sorted);
+}
+
 // §7.8 step 2 checks, in order: per route (input order) validation and duplicate ids; then, sorted
 // by start, adjacent pairs for order and overlap.
 boost::system::error_code check_and_sort(std::vector<RouteDescriptor>& routes) {
-    std::vector<std::uint64_t> ids;
-    ids.reserve(routes.size());
     std::size_t first_invalid = routes.size();
     boost::system::error_code invalid;
     for (std::size_t i = 0; i < routes.size(); ++i) {
@@ -102,15 +144,12 @@ boost::system::error_code check_and_sort(std::vector<RouteDescriptor>& routes) {
             invalid = ec;
             break;
         }
-        ids.push_back(routes[i].route_id);
     }
-    // A duplicate id found before the first invalid route wins over it (input order).
-    std::sort(ids.begin(), ids.end());
-    if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) return errc::engine_snapshot_duplicate_id;
+    // A duplicate before the first invalid route is reported first (input order).
+    if (first_duplicate_id(routes, first_invalid) < first_invalid) return errc::engine_snapshot_duplicate_id;
     if (first_invalid != routes.size()) return invalid;
 
-    std::stable_sort(routes.begin(), routes.end(),
-                     [](const RouteDescriptor& a, const RouteDescriptor& b) { return a.start < b.start; });
+    sort_by_start(routes);
     for (std::size_t i = 1; i < routes.size(); ++i) {
         const auto& prev = routes[i - 1];
         const auto& cur = routes[i];

@@ -11,6 +11,12 @@ std::optional<std::uint64_t> HistorySnapshot::owner_of(std::string_view key) con
     return table_->group_id(*i);
 }
 
+std::vector<Route> HistorySnapshot::routes() const {
+    auto routes = table_->routes();
+    for (auto& r : routes) r.load = 0;
+    return routes;
+}
+
 void RouteHistory::record(std::uint64_t version, std::shared_ptr<const RouteTable> table) {
     std::lock_guard lock(mutex_);
     if (depth_ == 0) return;

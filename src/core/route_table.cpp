@@ -3,17 +3,13 @@
 #include <algorithm>
 
 namespace routecat {
-namespace {
-
 // Zero-padding keeps order: if prefix(a) < prefix(b) then a < b; equal prefixes need the full keys.
-std::uint64_t key_prefix(std::string_view key) noexcept {
+std::uint64_t RouteTable::prefix_of(std::string_view key) noexcept {
     std::uint64_t p = 0;
     const std::size_t n = std::min<std::size_t>(key.size(), 8);
     for (std::size_t i = 0; i < 8; ++i) p = (p << 8) | (i < n ? static_cast<std::uint8_t>(key[i]) : 0u);
     return p;
 }
-
-}  // namespace
 
 RouteTable::RouteTable(std::uint64_t version, std::uint64_t generation) : version_(version), generation_(generation) {}
 
@@ -52,7 +48,7 @@ std::shared_ptr<RouteTable> RouteTable::build(const std::vector<Row>& rows, std:
             table->keys_ += *r.end;
         }
         e.load = r.load ? r.load : next_fresh++;
-        table->prefixes_.push_back(key_prefix(r.start));
+        table->prefixes_.push_back(prefix_of(r.start));
         table->entries_.push_back(e);
     }
     for (std::size_t i = 1; i < rows.size() && table->disjoint_; ++i) {
@@ -124,7 +120,7 @@ bool RouteTable::start_less(std::uint64_t key_prefix, std::string_view key, std:
 }
 
 std::optional<std::size_t> RouteTable::floor_index(std::string_view key) const noexcept {
-    const std::uint64_t kp = key_prefix(key);
+    const std::uint64_t kp = prefix_of(key);
     // upper_bound over starts: the first route whose start > key.
     std::size_t lo = 0, n = prefixes_.size();
     while (n > 0) {

@@ -2,10 +2,8 @@
 
 #include "routecat/error.hpp"
 #include "routecat/key_text.hpp"
+#include "store/commit_notifier.hpp"
 
-#include <boost/asio/experimental/concurrent_channel.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <limits>
@@ -14,13 +12,7 @@ namespace routecat {
 
 namespace asio = boost::asio;
 
-// One pending wait_for_change: a thread-safe channel the committing thread signals.
-struct MemoryStore::Waiter {
-    explicit Waiter(asio::any_io_executor ex) : channel(std::move(ex), 1) {}
-    asio::experimental::concurrent_channel<void(boost::system::error_code)> channel;
-};
-
-MemoryStore::MemoryStore() = default;
+MemoryStore::MemoryStore() : notifier_(std::make_unique<detail::CommitNotifier>()) {}
 MemoryStore::~MemoryStore() = default;
 
 const MemoryStore::Version* MemoryStore::visible_at(const std::vector<Version>& versions, std::uint64_t ts) noexcept {
@@ -32,10 +24,10 @@ const MemoryStore::Version* MemoryStore::visible_at(const std::vector<Version>& 
     return it->tombstone ? nullptr : &*it;
 }
 
-void MemoryStore::raise_watermark_locked(std::uint64_t ts) {
-    if (ts <= watermark_) return;
+bool MemoryStore::raise_watermark_locked(std::uint64_t ts) {
+    if (ts <= watermark_) return false;
     watermark_ = ts;
-    for (const auto& waiter : waiters_) waiter->channel.try_send(boost::system::error_code{});
+    return true;
 }
 
 void MemoryStore::write_locked(std::string key, Version version) {
@@ -79,7 +71,7 @@ asio::awaitable<std::uint64_t> MemoryStore::apply(std::vector<Mutation> mutation
     for (const auto& m : mutations)
         if (m.op != MutationOp::put && m.op != MutationOp::del) throw_error(errc::unknown_op);
 
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     for (const auto& m : mutations) {
         auto it = data_.find(m.key);
         if (it != data_.end() && !it->second.empty() && it->second.back().ts > start_ts)
@@ -93,43 +85,34 @@ asio::awaitable<std::uint64_t> MemoryStore::apply(std::vector<Mutation> mutation
         write_locked(std::move(m.key), Version{commit_ts, tombstone, tombstone ? std::string{} : std::move(m.value)});
     }
     raise_watermark_locked(commit_ts);
+    lock.unlock();
+    notifier_->notify();
     co_return commit_ts;
 }
 
 asio::awaitable<void> MemoryStore::wait_for_change(std::uint64_t after_ts) {
-    auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
-    {
+    co_await notifier_->wait(after_ts, [this] {
         std::lock_guard lock(mutex_);
-        if (watermark_ > after_ts) co_return;
-        waiters_.insert(waiter);
-    }
-    struct Unregister {
-        MemoryStore* self;
-        std::shared_ptr<Waiter> waiter;
-        ~Unregister() {
-            std::lock_guard lock(self->mutex_);
-            self->waiters_.erase(waiter);
-        }
-    } unregister{this, waiter};
-    // A commit that landed between the check and the insert already signalled the channel (capacity 1),
-    // so no wake-up is lost; a wake-up is also re-checked against the watermark.
-    for (;;) {
-        co_await waiter->channel.async_receive(asio::use_awaitable);
-        std::lock_guard lock(mutex_);
-        if (watermark_ > after_ts) co_return;
-    }
+        return watermark_;
+    });
 }
 
 void MemoryStore::put_at(std::string key, std::string value, std::uint64_t ts) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     write_locked(std::move(key), Version{ts, false, std::move(value)});
-    raise_watermark_locked(ts);
+    if (raise_watermark_locked(ts)) {
+        lock.unlock();
+        notifier_->notify();
+    }
 }
 
 void MemoryStore::delete_at(std::string key, std::uint64_t ts) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     write_locked(std::move(key), Version{ts, true, {}});
-    raise_watermark_locked(ts);
+    if (raise_watermark_locked(ts)) {
+        lock.unlock();
+        notifier_->notify();
+    }
 }
 
 std::optional<std::uint64_t> MemoryStore::latest_commit_ts(const std::string& key) const {

@@ -9,9 +9,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 
 namespace routecat {
+namespace detail {
+class CommitNotifier;
+}
 
 class MemoryStore final : public MvccStore {
 public:
@@ -40,16 +42,14 @@ private:
         bool tombstone = false;
         std::string value;
     };
-    struct Waiter;
-
     void write_locked(std::string key, Version version);
     static const Version* visible_at(const std::vector<Version>& versions, std::uint64_t ts) noexcept;
-    void raise_watermark_locked(std::uint64_t ts);
+    bool raise_watermark_locked(std::uint64_t ts);  // true when it rose
 
     mutable std::mutex mutex_;
     std::map<std::string, std::vector<Version>, std::less<>> data_;  // versions ascending by ts
     std::uint64_t watermark_ = 0;
-    std::set<std::shared_ptr<Waiter>> waiters_;
+    std::unique_ptr<detail::CommitNotifier> notifier_;
 };
 
 }  // namespace routecat

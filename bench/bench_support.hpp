@@ -1,0 +1,59 @@
+#pragma once
+// Shared by the benchmarks: deterministic random keys, and a reporter that prints each benchmark's
+// ratio to its baseline measured in the same run (machines here are noisy; absolute numbers are not).
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace routecat::bench {
+
+inline std::string random_key(std::mt19937_64& rng, std::size_t size = 16) {
+    std::string key(size, '\0');
+    for (auto& c : key) c = static_cast<char>(rng() & 0xFF);
+    return key;
+}
+
+// n distinct sorted random keys.
+inline std::vector<std::string> sorted_keys(std::size_t n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::string> keys;
+    keys.reserve(n);
+    while (keys.size() < n) keys.push_back(random_key(rng));
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return keys;
+}
+
+// Collects per-benchmark time per iteration; after the run, prints "name / baseline" ratios for the
+// pairs registered with compare().
+class RatioReporter : public benchmark::ConsoleReporter {
+public:
+    void compare(std::string name, std::string baseline) { pairs_.emplace_back(std::move(name), std::move(baseline)); }
+
+    void ReportRuns(const std::vector<Run>& runs) override {
+        for (const auto& run : runs)
+            if (run.run_type == Run::RT_Iteration) ns_[run.benchmark_name()] = run.GetAdjustedRealTime();
+        ConsoleReporter::ReportRuns(runs);
+    }
+
+    void print_ratios() const {
+        std::printf("\n%-58s %-46s %8s\n", "benchmark", "baseline (same run)", "ratio");
+        for (const auto& [name, baseline] : pairs_) {
+            auto a = ns_.find(name), b = ns_.find(baseline);
+            if (a == ns_.end() || b == ns_.end() || b->second == 0) continue;
+            std::printf("%-58s %-46s %7.2fx\n", name.c_str(), baseline.c_str(), a->second / b->second);
+        }
+    }
+
+private:
+    std::map<std::string, double> ns_;
+    std::vector<std::pair<std::string, std::string>> pairs_;
+};
+
+}  // namespace routecat::bench

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the benchmarks (Release) and runs them; each prints its ratios to a same-run baseline.
+#   bash scripts/bench.sh            # every benchmark
+#   bash scripts/bench.sh engine     # one of them
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh bench
+cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DROUTECAT_BUILD_BENCH=ON -DROUTECAT_BUILD_TESTS=OFF >/dev/null
+cmake --build build/bench -j "$(nproc)"
+for b in ${1:-engine}; do
+  echo "== ${b}_bench"
+  "build/bench/bench/${b}_bench" --benchmark_color=false
+done
