@@ -49,6 +49,9 @@ enum class errc {
     // store backends (not in the spec)
     store_locked,
     store_unavailable,
+    // daemon configuration and admin API input (not in the spec)
+    invalid_config,
+    bad_request,
 };
 
 const boost::system::error_category& error_category() noexcept;

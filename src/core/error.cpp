@@ -11,7 +11,7 @@ struct ErrorInfo {
     std::string_view message;
 };
 
-constexpr std::array<ErrorInfo, 30> kErrors{{
+constexpr std::array<ErrorInfo, 32> kErrors{{
     {errc::catalog_store_required, "catalog_store_required", "catalog store is required"},
     {errc::catalog_version_mismatch, "catalog_version_mismatch", "catalog version mismatch"},
     {errc::catalog_version_overflow, "catalog_version_overflow", "catalog version overflow"},
@@ -47,6 +47,8 @@ constexpr std::array<ErrorInfo, 30> kErrors{{
     {errc::unknown_op, "unknown_op", "unknown op"},
     {errc::store_locked, "store_locked", "store is locked by another process"},
     {errc::store_unavailable, "store_unavailable", "store is unavailable"},
+    {errc::invalid_config, "invalid_config", "invalid configuration"},
+    {errc::bad_request, "bad_request", "bad request"},
 }};
 
 const ErrorInfo* find(int value) noexcept {
@@ -61,7 +63,7 @@ constexpr bool table_in_enum_order() {
     return true;
 }
 static_assert(table_in_enum_order(), "kErrors must list every errc in declaration order");
-static_assert(static_cast<std::size_t>(errc::store_unavailable) == kErrors.size(), "kErrors must cover every errc");
+static_assert(static_cast<std::size_t>(errc::bad_request) == kErrors.size(), "kErrors must cover every errc");
 
 class Category final : public boost::system::error_category {
 public:

@@ -5,7 +5,10 @@
 #include "routecat/key_text.hpp"
 #include "store/commit_notifier.hpp"
 
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <rocksdb/db.h>
@@ -140,11 +143,28 @@ RocksDbStore::~RocksDbStore() {
 
 template <class F>
 auto RocksDbStore::blocking(F f) -> asio::awaitable<decltype(f())> {
-    // Runs f on the blocking executor; the caller resumes on its own executor. The store stays alive
-    // until f has run, even if the caller gives up.
+    // Runs f on the blocking executor and resumes the caller on its own executor. The job keeps the
+    // store alive while f runs and lets go of it *before* the caller resumes, so a caller that drops
+    // its last reference has closed the database when it moves on (and can reopen the directory).
     using R = decltype(f());
-    auto on_pool = [self = shared_from_this(), f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); };
-    co_return co_await asio::co_spawn(blocking_, std::move(on_pool), asio::use_awaitable);
+    auto initiate = [self = shared_from_this(), f = std::move(f)](auto handler) mutable {
+        asio::post(self->blocking_, [self, f = std::move(f), handler = std::move(handler)]() mutable {
+            std::exception_ptr error;
+            std::optional<R> result;
+            try {
+                result.emplace(f());
+            } catch (...) {
+                error = std::current_exception();
+            }
+            self.reset();
+            auto ex = asio::get_associated_executor(handler);
+            asio::dispatch(ex, [handler = std::move(handler), error, result = std::move(result)]() mutable {
+                std::move(handler)(error, result ? std::move(*result) : R{});
+            });
+        });
+    };
+    co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
+        std::move(initiate), asio::use_awaitable);
 }
 
 asio::awaitable<std::uint64_t> RocksDbStore::last_commit_ts() { co_return watermark_.load(); }

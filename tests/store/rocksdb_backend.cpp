@@ -14,6 +14,8 @@ public:
 
 }  // namespace
 
+BOOST_TEST_GLOBAL_FIXTURE(JoinRocksDbPool);
+
 Backend& backend() {
     static RocksDbBackend b;
     return b;

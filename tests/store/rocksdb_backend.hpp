@@ -18,6 +18,13 @@ inline boost::asio::thread_pool& rocksdb_pool() {
     return pool;
 }
 
+// Joins the pool when the tests end, before static destruction: the pool's last jobs may hold the
+// last reference to a store, and closing a RocksDB while its statics are torn down crashes.
+// Register it in the executable's main file: BOOST_TEST_GLOBAL_FIXTURE(JoinRocksDbPool);
+struct JoinRocksDbPool {
+    ~JoinRocksDbPool() { rocksdb_pool().join(); }
+};
+
 inline std::shared_ptr<RocksDbStore> open_rocksdb(const std::string& path) {
     std::string error;
     auto store = RocksDbStore::open({path, true}, rocksdb_pool().get_executor(), &error);

@@ -1,0 +1,50 @@
+#pragma once
+// The admin API's JSON form of routes and snapshots (DESIGN.md, "Admin HTTP API").
+//
+// Emitted route objects carry every key twice: "start" as standard base64 and "start_text" as
+// key_to_text(); an unbounded end is "end": null, "end_text": null. Numbers are JSON unsigned
+// integers. Parsing accepts everything emitted, so a response can be sent back unchanged.
+
+#include "routecat/route.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace routecat {
+
+// {"route_id","start","start_text","end","end_text","group_id","state","parent_route_id"}
+boost::json::object route_to_json(const RouteDescriptor& r);
+// {"route_id","start","start_text","end","end_text","group_id","state","load"}
+boost::json::object route_to_json(const Route& r);
+// {"version","read_ts","routes":[descriptor objects]}; callers add "next_route_id" where they have it.
+boost::json::object snapshot_to_json(const CatalogSnapshot& s);
+
+// A JSON number that is a non-negative integer <= 2^64-1 (an int64 >= 0 or a uint64; a double such
+// as 1.5, 1e3 or 18446744073709551616 is rejected). On failure: errc::bad_request and
+// error = "<path>: expected a non-negative integer" (or "<path>: out of range: at most
+// 18446744073709551615" for an integral number >= 2^64).
+boost::system::result<std::uint64_t> u64_from_json(const boost::json::value& v, std::string_view path,
+                                                   std::string& error);
+
+// A route object of a request body (DESIGN.md's input rules). Fields: route_id, start, start_text,
+// end, end_text, group_id, state, parent_route_id, load; any other field is an error.
+//  - "start"/"end" (base64) win; "start_text"/"end_text" are taken literally as UTF-8 bytes (no
+//    unescaping) only when the base64 field is absent. Both are type-checked when present.
+//  - a missing start (and start_text) is the empty key; a missing or null "end" is unbounded; when
+//    "end" is absent, "end_text" decides (a string, or null = unbounded). "end": null wins over an
+//    "end_text" string like any other present "end".
+//  - a missing state is active; missing group_id / parent_route_id are 0; "load" is ignored but
+//    must be a non-negative integer when present.
+//  - a missing route_id is an error when require_route_id, else 0.
+// No §2.2 validation is done here: callers run validate_route. Every failure is errc::bad_request
+// with error = "<path>.<field>: <what>" (e.g. "routes[3].start: invalid base64"); an empty path
+// gives "<field>: <what>", and "route: expected an object" for a non-object.
+boost::system::result<RouteDescriptor> route_from_json(const boost::json::value& v, bool require_route_id,
+                                                       std::string& error, std::string_view path = {});
+
+}  // namespace routecat

@@ -1,0 +1,29 @@
+#pragma once
+// The admin API as a pure function from request to response (DESIGN.md "Admin HTTP API"): no
+// sockets, so an embedder can serve it from its own Beast server and tests call it directly.
+
+#include "routecat/admin/server.hpp"
+#include "routecat/catalog_store.hpp"
+#include "routecat/catalog_watcher.hpp"
+#include "routecat/engine.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include <memory>
+
+namespace routecat::admin {
+
+struct AdminContext {
+    CatalogStore catalog{nullptr};
+    std::shared_ptr<Engine> engine;
+    std::shared_ptr<const CatalogWatcher> watcher;  // optional: readiness and stats use its status
+};
+
+boost::asio::awaitable<Response> handle_admin_request(const AdminContext& context, Request request);
+
+// The HTTP status a routecat error maps to (400 input, 409 conflicts, 422 validation, 503 store
+// unreachable, 500 anything else).
+boost::beast::http::status status_for(const boost::system::error_code& ec);
+
+}  // namespace routecat::admin

@@ -1,0 +1,71 @@
+#pragma once
+// The admin HTTP/1.1 server: an acceptor coroutine and one coroutine per connection, each on its own
+// strand. It knows nothing of routes: every request goes to a handler (handle_admin_request in the
+// daemon; any awaitable function for an embedder).
+//
+// Per connection: keep-alive and pipelining (requests are answered in order), a body limit (413),
+// a header timeout (a slow client is dropped), an idle timeout between requests. Per server: a
+// connection cap (above it a connection gets 503 and is closed) and a graceful drain on stop().
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/result.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+
+namespace routecat::admin {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
+
+struct ServerOptions {
+    std::size_t body_limit_bytes = 8 * 1024 * 1024;
+    std::size_t header_limit_bytes = 16 * 1024;
+    std::chrono::milliseconds header_timeout{10'000};  // from a request's first byte to its last
+    std::chrono::milliseconds idle_timeout{60'000};    // between requests on a kept-alive connection
+    std::size_t max_connections = 1024;
+};
+
+class Server : public std::enable_shared_from_this<Server> {
+public:
+    Server(boost::asio::any_io_executor executor, ServerOptions options, Handler handler);
+
+    // Binds and listens (port 0 = any free port); returns the bound endpoint.
+    boost::system::result<boost::asio::ip::tcp::endpoint> listen(const boost::asio::ip::tcp::endpoint& endpoint);
+
+    // Accepts until stop(); spawns one session per connection.
+    boost::asio::awaitable<void> run();
+
+    // Stops accepting and closes idle connections; in-flight requests are answered, then their
+    // connections close. Safe from any thread.
+    void stop();
+    // Completes when every connection has closed, or after timeout (then the rest are closed).
+    boost::asio::awaitable<void> drain(std::chrono::milliseconds timeout);
+
+    std::size_t connections() const noexcept { return connections_.load(); }
+
+private:
+    class Session;
+
+    boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+
+    boost::asio::any_io_executor executor_;
+    ServerOptions options_;
+    Handler handler_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::size_t> connections_{0};
+    std::mutex sessions_mutex_;
+    std::set<std::shared_ptr<Session>> sessions_;
+};
+
+}  // namespace routecat::admin

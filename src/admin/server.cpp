@@ -1,0 +1,192 @@
+#include "routecat/admin/server.hpp"
+
+#include "routecat/admin/responses.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace routecat::admin {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+class Server::Session {
+public:
+    explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+
+    // Runs on the session's strand: closes the connection unless a request is being handled (or
+    // always, when forced).
+    void close(bool force) {
+        if (!busy || force) {
+            beast::error_code ignored;
+            stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            stream.close();
+        }
+    }
+
+    beast::tcp_stream stream;
+    bool busy = false;  // touched only on the strand
+};
+
+Server::Server(asio::any_io_executor executor, ServerOptions options, Handler handler)
+    : executor_(std::move(executor)), options_(options), handler_(std::move(handler)),
+      acceptor_(asio::make_strand(executor_)) {}
+
+boost::system::result<tcp::endpoint> Server::listen(const tcp::endpoint& endpoint) {
+    boost::system::error_code ec;
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return ec;
+    return acceptor_.local_endpoint();
+}
+
+asio::awaitable<void> Server::run() {
+    for (;;) {
+        boost::system::error_code ec;
+        tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(executor_),
+                                                             asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping_) co_return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
+            continue;  // e.g. too many open files: keep accepting
+        }
+        auto ex = socket.get_executor();
+        asio::co_spawn(ex, serve(std::move(socket)), asio::detached);
+    }
+}
+
+void Server::stop() {
+    stopping_ = true;
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+        boost::system::error_code ignored;
+        self->acceptor_.close(ignored);
+    });
+    std::lock_guard lock(sessions_mutex_);
+    for (const auto& s : sessions_) asio::post(s->stream.get_executor(), [s] { s->close(false); });
+}
+
+asio::awaitable<void> Server::drain(std::chrono::milliseconds timeout) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+    std::lock_guard lock(sessions_mutex_);
+    for (const auto& s : sessions_) asio::post(s->stream.get_executor(), [s] { s->close(true); });
+}
+
+asio::awaitable<void> Server::serve(tcp::socket socket) {
+    auto session = std::make_shared<Session>(std::move(socket));
+    const bool over_cap = connections_.fetch_add(1) >= options_.max_connections;
+    {
+        std::lock_guard lock(sessions_mutex_);
+        sessions_.insert(session);
+    }
+    struct Unregister {
+        Server* self;
+        std::shared_ptr<Session> session;
+        ~Unregister() {
+            std::lock_guard lock(self->sessions_mutex_);
+            self->sessions_.erase(session);
+            self->connections_.fetch_sub(1);
+        }
+    } unregister{this, session};
+    auto& stream = session->stream;
+    boost::system::error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+
+    if (over_cap || stopping_) {
+        auto res = json_error(11, false, http::status::service_unavailable, "store_unavailable",
+                              over_cap ? "too many connections" : "server is shutting down");
+        stream.expires_after(options_.header_timeout);
+        co_await http::async_write(stream, res, token);
+        session->close(true);
+        co_return;
+    }
+
+    beast::flat_buffer buffer;
+    for (;;) {
+        if (stopping_) break;
+        if (buffer.size() == 0) {
+            // Idle: wait for the first byte of the next request.
+            stream.expires_after(options_.idle_timeout);
+            const std::size_t n = co_await stream.async_read_some(buffer.prepare(4096), token);
+            if (ec) break;
+            buffer.commit(n);
+        }
+        session->busy = true;
+
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
+        parser.body_limit(options_.body_limit_bytes);
+        stream.expires_after(options_.header_timeout);
+        co_await http::async_read_header(stream, buffer, parser, token);
+        if (ec == http::error::header_limit) {
+            auto res = json_error(11, false, http::status::request_header_fields_too_large, "bad_request",
+                                  "request header is too large");
+            co_await http::async_write(stream, res, token);
+            break;
+        }
+        if (ec) break;  // timeout, reset, garbage: drop the connection
+
+        const unsigned version = parser.get().version();
+        if (auto length = parser.content_length(); length && *length > options_.body_limit_bytes) {
+            // Read and discard up to twice the limit so the client sees the 413, not a reset.
+            if (*length <= 2 * options_.body_limit_bytes) {
+                std::uint64_t left = *length - std::min<std::uint64_t>(*length, buffer.size());
+                buffer.consume(buffer.size());
+                while (left > 0 && !ec) {
+                    const std::size_t n = co_await stream.async_read_some(
+                        buffer.prepare(static_cast<std::size_t>(std::min<std::uint64_t>(left, 65536))), token);
+                    left -= std::min<std::uint64_t>(left, n);
+                }
+            }
+            auto res = json_error(version, false, http::status::payload_too_large, "payload_too_large",
+                                  "request body exceeds " + std::to_string(options_.body_limit_bytes) + " bytes");
+            co_await http::async_write(stream, res, token);
+            break;
+        }
+        co_await http::async_read(stream, buffer, parser, token);
+        if (ec == http::error::body_limit) {  // chunked bodies learn their size only now
+            auto res = json_error(version, false, http::status::payload_too_large, "payload_too_large",
+                                  "request body exceeds " + std::to_string(options_.body_limit_bytes) + " bytes");
+            co_await http::async_write(stream, res, token);
+            break;
+        }
+        if (ec) break;
+
+        Request req = parser.release();
+        const bool keep_alive = req.keep_alive();
+        Response res;
+        try {
+            res = co_await handler_(std::move(req));
+        } catch (const std::exception& e) {
+            res = json_error(version, keep_alive, http::status::internal_server_error, "internal", e.what());
+        }
+        res.keep_alive(keep_alive && !stopping_);
+        stream.expires_after(options_.idle_timeout);
+        co_await http::async_write(stream, res, token);
+        session->busy = false;
+        if (ec || !res.keep_alive()) break;
+    }
+    session->close(true);
+}
+
+}  // namespace routecat::admin

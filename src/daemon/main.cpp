@@ -1,0 +1,285 @@
+// routecatd: the route catalog daemon. Wires a store, the engine, the catalog watcher and the admin
+// HTTP server from a JSON config (DESIGN.md "Daemon and set-up").
+//
+// Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM) or --check-config/--help/--version;
+// 1 when start-up fails at run time (data directory locked, port in use, store unreachable);
+// 2 for a bad command line or config.
+
+#include "routecat/admin/router.hpp"
+#include "routecat/admin/server.hpp"
+#include "routecat/catalog_watcher.hpp"
+#include "routecat/daemon/config.hpp"
+#include "routecat/ensure_catalog_snapshot.hpp"
+#include "routecat/error.hpp"
+#include "routecat/store/memory_store.hpp"
+#include "routecat/store/rocksdb_store.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace asio = boost::asio;
+using namespace routecat;
+
+namespace {
+
+constexpr const char* kVersion = "routecatd 0.1.0";
+
+constexpr const char* kUsage = R"(usage: routecatd [--config FILE] [--listen ADDR:PORT] [--data-dir DIR]
+                 [--check-config] [--help] [--version]
+
+Serves the routecat admin API over a durable route catalog.
+
+  --config FILE      JSON config (see config/routecatd.json); without it the embedded
+                     default runs: RocksDB under ./data/routecat, 127.0.0.1:8080
+  --listen ADDR:PORT override listen.address and listen.port (port 0: any free port)
+  --data-dir DIR     override store.path (RocksDB store)
+  --check-config     validate the config and exit (0 valid, 2 invalid)
+  --help, --version  print and exit
+
+Exit codes: 0 clean shutdown, 1 start-up failure, 2 bad command line or config.
+)";
+
+struct CommandLine {
+    std::optional<std::string> config_file, listen, data_dir;
+    bool check_config = false, help = false, version = false;
+};
+
+std::optional<CommandLine> parse_command_line(int argc, char** argv, std::string& error) {
+    CommandLine cl;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        auto value = [&](std::optional<std::string>& out) {
+            if (i + 1 >= argc) {
+                error = std::string(arg) + " needs a value";
+                return false;
+            }
+            out = argv[++i];
+            return true;
+        };
+        if (arg == "--config") {
+            if (!value(cl.config_file)) return std::nullopt;
+        } else if (arg == "--listen") {
+            if (!value(cl.listen)) return std::nullopt;
+        } else if (arg == "--data-dir") {
+            if (!value(cl.data_dir)) return std::nullopt;
+        } else if (arg == "--check-config") {
+            cl.check_config = true;
+        } else if (arg == "--help" || arg == "-h") {
+            cl.help = true;
+        } else if (arg == "--version") {
+            cl.version = true;
+        } else {
+            error = "unknown argument " + std::string(arg);
+            return std::nullopt;
+        }
+    }
+    return cl;
+}
+
+// The config the command line asks for: the file (or the embedded default) plus the overrides.
+std::optional<daemon::DaemonConfig> load_config(const CommandLine& cl, std::string& error) {
+    std::string text = "{}";
+    if (cl.config_file) {
+        std::ifstream in(*cl.config_file);
+        if (!in) {
+            error = "cannot read config file " + *cl.config_file;
+            return std::nullopt;
+        }
+        std::ostringstream buffer;
+        buffer << in.rdbuf();
+        text = buffer.str();
+    }
+    auto config = daemon::parse_daemon_config(text, error);
+    if (!config) {
+        if (cl.config_file) error = *cl.config_file + ": " + error;
+        return std::nullopt;
+    }
+    if (cl.listen) {
+        auto listen = daemon::parse_listen(*cl.listen, error);
+        if (!listen) return std::nullopt;  // the message names --listen
+        config->listen = *listen;
+    }
+    if (cl.data_dir) {
+        if (cl.data_dir->empty()) {
+            error = "--data-dir: must not be empty";
+            return std::nullopt;
+        }
+        config->store.path = *cl.data_dir;
+    }
+    return *config;
+}
+
+bool is_loopback(const std::string& address) {
+    boost::system::error_code ec;
+    auto a = asio::ip::make_address(address, ec);
+    return !ec && a.is_loopback();
+}
+
+std::shared_ptr<Engine> build_engine(const daemon::DaemonConfig& config) {
+    EngineOptions options;
+    options.hotspot_threshold = config.engine.hotspot_threshold;
+    if (config.engine.bootstrap_routes.empty()) return Engine::with_default_route(options);
+    auto engine = std::make_shared<Engine>(options);
+    for (const auto& r : config.engine.bootstrap_routes) {
+        std::optional<std::string_view> end;
+        if (r.end) end = *r.end;
+        engine->update_route(r.start, end, r.group_id);
+    }
+    return engine;
+}
+
+int run_daemon(const daemon::DaemonConfig& config) {
+    auto log = spdlog::default_logger();
+    const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
+    asio::io_context io(static_cast<int>(threads));
+    asio::thread_pool blocking(2);  // RocksDB calls never run on the threads that serve HTTP
+
+    std::shared_ptr<MvccStore> store;
+    switch (config.store.kind) {
+        case daemon::StoreKind::memory:
+            store = std::make_shared<MemoryStore>();
+            log->info("store: memory (nothing survives a restart)");
+            break;
+        case daemon::StoreKind::rocksdb: {
+            std::string error;
+            auto opened = RocksDbStore::open({config.store.path, true}, blocking.get_executor(), &error);
+            if (!opened) {
+                log->critical("{}", error);
+                return 1;
+            }
+            store = *opened;
+            log->info("store: rocksdb at {}", config.store.path);
+            break;
+        }
+        case daemon::StoreKind::etcd:
+            log->critical("store.kind etcd is not available in this build yet");
+            return 2;
+    }
+
+    CatalogStore catalog(store);
+    auto engine = build_engine(config);
+    CatalogWatcherOptions watcher_options;
+    watcher_options.interval = config.watcher.interval;
+    watcher_options.max_backoff = config.watcher.max_backoff;
+    watcher_options.logger = log;
+    auto watcher = std::make_shared<CatalogWatcher>(catalog, engine, watcher_options);
+
+    // Seed or load the catalog before serving anything.
+    try {
+        auto seeded = asio::co_spawn(io, ensure_catalog_snapshot(catalog, engine), asio::use_future);
+        io.run();
+        io.restart();
+        const auto snap = seeded.get();
+        log->info("catalog version {} with {} routes", snap.version, snap.routes.size());
+    } catch (const std::exception& e) {
+        log->critical("cannot load the catalog: {}", e.what());
+        return 1;
+    }
+
+    admin::AdminContext context{catalog, engine, watcher};
+    admin::ServerOptions server_options;
+    server_options.body_limit_bytes = config.admin.body_limit_bytes;
+    server_options.header_timeout = config.admin.header_timeout;
+    server_options.idle_timeout = config.admin.idle_timeout;
+    server_options.max_connections = config.admin.max_connections;
+    auto server = std::make_shared<admin::Server>(io.get_executor(), server_options,
+                                                  [context](admin::Request req) {
+                                                      return admin::handle_admin_request(context, std::move(req));
+                                                  });
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(config.listen.address, ec);
+    if (ec) {
+        log->critical("listen.address {}: {}", config.listen.address, ec.message());
+        return 2;
+    }
+    auto bound = server->listen({address, config.listen.port});
+    if (!bound) {
+        log->critical("cannot listen on {}:{}: {}", config.listen.address, config.listen.port, bound.error().message());
+        return 1;
+    }
+    log->info("listening on {}:{}", bound->address().to_string(), bound->port());
+
+    auto watching = asio::co_spawn(io, watcher->run(), asio::use_future);
+    asio::co_spawn(io, server->run(), asio::detached);
+
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& error, int signal) {
+        if (error) return;
+        log->info("signal {}: draining connections (up to {} ms)", signal, config.admin.drain_timeout.count());
+        server->stop();
+        asio::co_spawn(io, server->drain(config.admin.drain_timeout), [&](std::exception_ptr) {
+            watcher->stop();
+        });
+    });
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    try {
+        watching.get();
+    } catch (const std::exception& e) {
+        log->error("catalog watcher: {}", e.what());
+    }
+    blocking.join();
+    log->info("stopped");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto logger = std::make_shared<spdlog::logger>("routecatd", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    spdlog::set_default_logger(logger);
+
+    std::string error;
+    auto cl = parse_command_line(argc, argv, error);
+    if (!cl) {
+        std::cerr << "routecatd: " << error << "\n" << kUsage;
+        return 2;
+    }
+    if (cl->help) {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (cl->version) {
+        std::cout << kVersion << "\n";
+        return 0;
+    }
+    auto config = load_config(*cl, error);
+    if (!config) {
+        std::cerr << "routecatd: invalid config: " << error << "\n";
+        return 2;
+    }
+    const bool has_token = config->admin.token || config->admin.token_file || config->admin.token_env;
+    if (!is_loopback(config->listen.address) && !has_token) {
+        std::cerr << "routecatd: invalid config: listen.address: refusing to listen on " << config->listen.address
+                  << " without an admin token (admin.token, admin.token_file or admin.token_env)\n";
+        return 2;
+    }
+    if (cl->check_config) {
+        std::cout << "config OK\n";
+        return 0;
+    }
+    spdlog::set_level(spdlog::level::from_str(config->log.level));
+    try {
+        return run_daemon(*config);
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return 1;
+    }
+}
