@@ -56,22 +56,29 @@ constexpr std::string_view kFields[] = {"route_id", "start",    "start_text",   
 
 }  // namespace
 
-json::object route_to_json(const RouteDescriptor& r) {
+namespace {
+
+// The fields durable descriptors and engine routes share, in the order responses list them.
+template <class R>
+json::object common_route_fields(const R& r) {
     json::object o;
     o["route_id"] = u64(r.route_id);
     put_key_fields(o, r.start, r.end);
     o["group_id"] = u64(r.group_id);
     o["state"] = to_string(r.state);
+    return o;
+}
+
+}  // namespace
+
+json::object route_to_json(const RouteDescriptor& r) {
+    json::object o = common_route_fields(r);
     o["parent_route_id"] = u64(r.parent_route_id);
     return o;
 }
 
 json::object route_to_json(const Route& r) {
-    json::object o;
-    o["route_id"] = u64(r.route_id);
-    put_key_fields(o, r.start, r.end);
-    o["group_id"] = u64(r.group_id);
-    o["state"] = to_string(r.state);
+    json::object o = common_route_fields(r);
     o["load"] = u64(r.load);
     return o;
 }

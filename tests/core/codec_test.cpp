@@ -1,3 +1,5 @@
+#include "support/builders.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include "routecat/codec.hpp"
@@ -15,6 +17,7 @@
 #include <vector>
 
 namespace routecat {
+using test::rd;
 namespace {
 
 constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
@@ -66,18 +69,6 @@ std::string be64(std::uint64_t v) {
     std::string out;
     for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xFF));
     return out;
-}
-
-RouteDescriptor make(std::uint64_t id, std::string start, std::optional<std::string> end, std::uint64_t group = 1,
-                     RouteState state = RouteState::active, std::uint64_t parent = 0) {
-    RouteDescriptor r;
-    r.route_id = id;
-    r.start = std::move(start);
-    r.end = std::move(end);
-    r.group_id = group;
-    r.state = state;
-    r.parent_route_id = parent;
-    return r;
 }
 
 // Test-side encoder written from the §4.3 table; state is taken as a raw byte so invalid records can
@@ -492,7 +483,7 @@ BOOST_AUTO_TEST_CASE(meta_round_trip) {
 // Route descriptor record (§4.3): encoding
 
 BOOST_AUTO_TEST_CASE(encode_spec_example) {
-    const auto r = make(7, "a", std::string("m"), 3, RouteState::write_fenced, 2);
+    const auto r = rd(7, "a", std::string("m"), 3, RouteState::write_fenced, 2);
     auto enc = codec::encode_route_descriptor(r);
     BOOST_TEST_REQUIRE(enc.has_value());
     BOOST_TEST(enc->size() == 45u);
@@ -504,7 +495,7 @@ BOOST_AUTO_TEST_CASE(encode_spec_example) {
 
 BOOST_AUTO_TEST_CASE(encode_absent_end) {
     // L = 0.
-    auto enc = codec::encode_route_descriptor(make(1, "", std::nullopt));
+    auto enc = codec::encode_route_descriptor(rd(1, "", std::nullopt));
     BOOST_TEST_REQUIRE(enc.has_value());
     BOOST_TEST(enc->size() == 35u);
     BOOST_TEST(to_hex(*enc) ==
@@ -513,7 +504,7 @@ BOOST_AUTO_TEST_CASE(encode_absent_end) {
 
     // L = 3 with NUL and 0xFF bytes; state migrating_target; large ids.
     enc = codec::encode_route_descriptor(
-        make(0x0102030405060708ULL, b("k\0\xff"), std::nullopt, kMax, RouteState::migrating_target, kMax));
+        rd(0x0102030405060708ULL, b("k\0\xff"), std::nullopt, kMax, RouteState::migrating_target, kMax));
     BOOST_TEST_REQUIRE(enc.has_value());
     BOOST_TEST(enc->size() == 35u + 3u);
     BOOST_TEST(to_hex(*enc) ==
@@ -524,14 +515,14 @@ BOOST_AUTO_TEST_CASE(encode_absent_end) {
 BOOST_AUTO_TEST_CASE(encode_present_end_with_binary_bytes) {
     // 43 + L + M; state migrating_source.
     auto enc = codec::encode_route_descriptor(
-        make(2, "", b("\0"), 9, RouteState::migrating_source, 0));
+        rd(2, "", b("\0"), 9, RouteState::migrating_source, 0));
     BOOST_TEST_REQUIRE(enc.has_value());
     BOOST_TEST(enc->size() == 43u + 0u + 1u);
     BOOST_TEST(to_hex(*enc) ==
                "01" "0000000000000002" "0000000000000009" "02" "0000000000000000"
                "0000000000000000" "01" "0000000000000001" "00");
 
-    enc = codec::encode_route_descriptor(make(300, "a", std::string("\xff\xff"), 1, RouteState::active, 1));
+    enc = codec::encode_route_descriptor(rd(300, "a", std::string("\xff\xff"), 1, RouteState::active, 1));
     BOOST_TEST_REQUIRE(enc.has_value());
     BOOST_TEST(enc->size() == 43u + 1u + 2u);
     BOOST_TEST(to_hex(*enc) ==
@@ -540,31 +531,31 @@ BOOST_AUTO_TEST_CASE(encode_present_end_with_binary_bytes) {
 }
 
 BOOST_AUTO_TEST_CASE(encode_invalid_route_returns_validation_error) {
-    auto e = codec::encode_route_descriptor(make(0, "a", std::string("b")));
+    auto e = codec::encode_route_descriptor(rd(0, "a", std::string("b")));
     BOOST_TEST_REQUIRE(e.has_error());
     BOOST_TEST((e.error() == errc::catalog_route_id_required));
 
-    e = codec::encode_route_descriptor(make(0, "a", std::string("b"), 0));  // first failure wins
+    e = codec::encode_route_descriptor(rd(0, "a", std::string("b"), 0));  // first failure wins
     BOOST_TEST_REQUIRE(e.has_error());
     BOOST_TEST((e.error() == errc::catalog_route_id_required));
 
-    e = codec::encode_route_descriptor(make(1, "a", std::string("b"), 0));
+    e = codec::encode_route_descriptor(rd(1, "a", std::string("b"), 0));
     BOOST_TEST_REQUIRE(e.has_error());
     BOOST_TEST((e.error() == errc::catalog_group_id_required));
 
-    e = codec::encode_route_descriptor(make(1, "a", std::string("b"), 1, static_cast<RouteState>(4)));
+    e = codec::encode_route_descriptor(rd(1, "a", std::string("b"), 1, static_cast<RouteState>(4)));
     BOOST_TEST_REQUIRE(e.has_error());
     BOOST_TEST((e.error() == errc::catalog_invalid_route_state));
 
-    e = codec::encode_route_descriptor(make(1, "b", std::string("a")));
+    e = codec::encode_route_descriptor(rd(1, "b", std::string("a")));
     BOOST_TEST_REQUIRE(e.has_error());
     BOOST_TEST((e.error() == errc::catalog_invalid_route_range));
 
-    e = codec::encode_route_descriptor(make(1, "a", std::string("a")));
+    e = codec::encode_route_descriptor(rd(1, "a", std::string("a")));
     BOOST_TEST_REQUIRE(e.has_error());
     BOOST_TEST((e.error() == errc::catalog_invalid_route_range));
 
-    e = codec::encode_route_descriptor(make(1, "", std::string()));  // present empty end
+    e = codec::encode_route_descriptor(rd(1, "", std::string()));  // present empty end
     BOOST_TEST_REQUIRE(e.has_error());
     BOOST_TEST((e.error() == errc::catalog_invalid_route_range));
 }

@@ -1,3 +1,5 @@
+#include "support/builders.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include "routecat/engine.hpp"
@@ -28,6 +30,8 @@
 // (copy-on-write tables, generation counter, no access lost across publishes).
 
 namespace routecat {
+using test::rd;
+using test::rt;
 namespace {
 
 using std::nullopt;
@@ -42,30 +46,6 @@ std::string b(const char (&s)[N]) {
 }
 
 std::optional<std::string> end_of(const char* s) { return std::string(s); }
-
-RouteDescriptor desc(std::uint64_t id, std::string start, std::optional<std::string> end, std::uint64_t group,
-                     RouteState state = kActive, std::uint64_t parent = 0) {
-    RouteDescriptor r;
-    r.route_id = id;
-    r.start = std::move(start);
-    r.end = std::move(end);
-    r.group_id = group;
-    r.state = state;
-    r.parent_route_id = parent;
-    return r;
-}
-
-Route rt(std::uint64_t id, std::string start, std::optional<std::string> end, std::uint64_t group,
-         RouteState state = kActive, std::uint64_t load = 0) {
-    Route r;
-    r.route_id = id;
-    r.start = std::move(start);
-    r.end = std::move(end);
-    r.group_id = group;
-    r.state = state;
-    r.load = load;
-    return r;
-}
 
 CatalogSnapshot snap(std::uint64_t version, std::vector<RouteDescriptor> routes) {
     CatalogSnapshot s;
@@ -150,7 +130,7 @@ std::string show(const std::vector<std::uint64_t>& vs) {
 
 // The §7.4 example table: [a,m)->1, [m,z)->2, [z,inf)->3.
 CatalogSnapshot example_74(std::uint64_t version = 1) {
-    return snap(version, {desc(1, "a", end_of("m"), 1), desc(2, "m", end_of("z"), 2), desc(3, "z", nullopt, 3)});
+    return snap(version, {rd(1, "a", end_of("m"), 1), rd(2, "m", end_of("z"), 2), rd(3, "z", nullopt, 3)});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,7 +230,7 @@ CatalogSnapshot consistent_snapshot(std::uint64_t v) {
     for (std::size_t i = 0; i < n; ++i) {
         std::optional<std::string> end;
         if (i + 1 < n) end = "k" + std::to_string(i + 1);
-        routes.push_back(desc(i + 1, "k" + std::to_string(i), end, v));
+        routes.push_back(rd(i + 1, "k" + std::to_string(i), end, v));
     }
     return snap(v, std::move(routes));
 }
@@ -331,9 +311,9 @@ BOOST_AUTO_TEST_CASE(engine_with_default_route) {
 
     // The version-0 entry is a history entry like any other: an apply of version 0 is a no-op and
     // an apply of version 1 adds a second entry without touching the first.
-    BOOST_TEST(!e->apply_snapshot(snap(0, {desc(1, "a", nullopt, 9)})));
+    BOOST_TEST(!e->apply_snapshot(snap(0, {rd(1, "a", nullopt, 9)})));
     BOOST_TEST(show(e->stats()) == show(expected));
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(1, "a", nullopt, 9)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(1, "a", nullopt, 9)})));
     BOOST_TEST(show(e->snapshot_at(0)->routes()) == show(expected));
     BOOST_TEST(show(e->snapshot_at(1)->routes()) == show(std::vector<Route>{rt(1, "a", nullopt, 9)}));
 }
@@ -393,7 +373,7 @@ BOOST_AUTO_TEST_CASE(engine_update_route_does_not_validate) {
 
 BOOST_AUTO_TEST_CASE(engine_update_route_keeps_version_and_history) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(3, {desc(1, "a", end_of("m"), 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(3, {rd(1, "a", end_of("m"), 1)})));
     const auto gen = e.generation();
     e.update_route("m", "z", 2);
     BOOST_TEST(e.version() == 3u);
@@ -448,8 +428,8 @@ BOOST_AUTO_TEST_CASE(engine_update_route_equal_starts_last_one_wins) {
 
 BOOST_AUTO_TEST_CASE(engine_get_route_floor_and_exclusive_end) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(1, "b", end_of("d"), 1), desc(2, "d", end_of("f"), 2),
-                                           desc(3, "h", nullopt, 3, kFenced)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "b", end_of("d"), 1), rd(2, "d", end_of("f"), 2),
+                                           rd(3, "h", nullopt, 3, kFenced)})));
     BOOST_TEST(!e.get_route(""));
     BOOST_TEST(!e.get_route("a"));
     BOOST_TEST(!e.get_route(b("a\xff\xff")));
@@ -471,7 +451,7 @@ BOOST_AUTO_TEST_CASE(engine_get_route_floor_and_exclusive_end) {
 
 BOOST_AUTO_TEST_CASE(engine_get_route_returns_copy_with_load) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(7, "a", end_of("m"), 4, kFenced, 3)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(7, "a", end_of("m"), 4, kFenced, 3)})));
     e.record_access("c");
     e.record_access("d");
     auto r = e.get_route("c");
@@ -508,9 +488,9 @@ BOOST_AUTO_TEST_CASE(engine_get_route_overlapping_only_floor_examined) {
 
 BOOST_AUTO_TEST_CASE(engine_get_route_nul_and_ff_bytes) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(1, "", b("\0"), 1), desc(2, b("\0"), b("\0\0"), 2),
-                                           desc(3, b("\0\0"), b("\xff"), 3), desc(4, b("\xff"), b("\xff\0"), 4),
-                                           desc(5, b("\xff\0"), nullopt, 5)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "", b("\0"), 1), rd(2, b("\0"), b("\0\0"), 2),
+                                           rd(3, b("\0\0"), b("\xff"), 3), rd(4, b("\xff"), b("\xff\0"), 4),
+                                           rd(5, b("\xff\0"), nullopt, 5)})));
     BOOST_TEST(group_at(e, "") == 1u);
     BOOST_TEST(group_at(e, b("\0")) == 2u);
     BOOST_TEST(group_at(e, b("\0\0")) == 3u);
@@ -532,8 +512,8 @@ BOOST_AUTO_TEST_CASE(engine_get_route_nul_runs_tie_in_prefix) {
     // "", "\0", "\0"x8 and "\0"x9 all have the same zero-padded 8-byte prefix.
     const std::string z8(8, '\0'), z9(9, '\0');
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(1, "", b("\0"), 1), desc(2, b("\0"), z8, 2),
-                                           desc(3, z8, z9, 3), desc(4, z9, b("\x01"), 4)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "", b("\0"), 1), rd(2, b("\0"), z8, 2),
+                                           rd(3, z8, z9, 3), rd(4, z9, b("\x01"), 4)})));
     BOOST_TEST(group_at(e, "") == 1u);
     BOOST_TEST(group_at(e, b("\0")) == 2u);
     BOOST_TEST(group_at(e, std::string(7, '\0')) == 2u);
@@ -551,10 +531,10 @@ BOOST_AUTO_TEST_CASE(engine_get_route_nul_runs_tie_in_prefix) {
 
 BOOST_AUTO_TEST_CASE(engine_get_route_long_keys_sharing_prefix) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(1, "abcdefgh", end_of("abcdefgh1"), 1),
-                                           desc(2, "abcdefgh1", end_of("abcdefgh2"), 2),
-                                           desc(3, "abcdefgh2", end_of("abcdefgi"), 3),
-                                           desc(4, "abcdefgi1", nullopt, 4)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "abcdefgh", end_of("abcdefgh1"), 1),
+                                           rd(2, "abcdefgh1", end_of("abcdefgh2"), 2),
+                                           rd(3, "abcdefgh2", end_of("abcdefgi"), 3),
+                                           rd(4, "abcdefgi1", nullopt, 4)})));
     BOOST_TEST(!e.get_route("abcdefg"));
     BOOST_TEST(!e.get_route(b("abcdefgg\xff\xff")));
     BOOST_TEST(group_at(e, b("abcdefg\xff")) == 4u);  // byte 7: 0xff > 'i' 
@@ -764,7 +744,7 @@ BOOST_AUTO_TEST_CASE(engine_intersecting_random_disjoint_vs_reference) {
             } else if (coin(rng) == 0) {
                 end = keys[i] + "\x01";
             }
-            routes.push_back(desc(1000 + i, keys[i], end, 100 + i));
+            routes.push_back(rd(1000 + i, keys[i], end, 100 + i));
             ref.push_back({keys[i], end, 100 + i});
         }
         // Applied in shuffled order: the engine sorts by start.
@@ -808,8 +788,8 @@ BOOST_AUTO_TEST_CASE(engine_intersecting_random_disjoint_vs_reference) {
 BOOST_AUTO_TEST_CASE(engine_stats_in_table_order_with_loads) {
     Engine e;
     BOOST_TEST(e.stats().empty());
-    BOOST_TEST(!e.apply_snapshot(snap(4, {desc(3, "m", nullopt, 30, RouteState::migrating_target),
-                                           desc(1, "", end_of("f"), 10), desc(2, "f", end_of("m"), 20, kFenced)})));
+    BOOST_TEST(!e.apply_snapshot(snap(4, {rd(3, "m", nullopt, 30, RouteState::migrating_target),
+                                           rd(1, "", end_of("f"), 10), rd(2, "f", end_of("m"), 20, kFenced)})));
     e.record_access("a");
     e.record_access("g");
     e.record_access("g");
@@ -833,7 +813,7 @@ BOOST_AUTO_TEST_CASE(engine_stats_in_table_order_with_loads) {
 
 BOOST_AUTO_TEST_CASE(engine_split_threshold_two) {
     auto e = Engine::with_threshold(2);
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(7, "a", end_of("c"), 3, kFenced, 5)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(7, "a", end_of("c"), 3, kFenced, 5)})));
     const auto gen = e->generation();
     e->record_access("b");
     BOOST_TEST(show(e->stats()) == show(std::vector<Route>{rt(7, "a", end_of("c"), 3, kFenced, 1)}));
@@ -878,7 +858,7 @@ BOOST_AUTO_TEST_CASE(engine_split_unbounded_never_splits) {
 
 BOOST_AUTO_TEST_CASE(engine_split_single_key_range_never_splits) {
     auto e = Engine::with_threshold(2);
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(1, "a", b("a\0"), 1), desc(2, b("a\0"), end_of("c"), 2)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(1, "a", b("a\0"), 1), rd(2, b("a\0"), end_of("c"), 2)})));
     const auto gen = e->generation();
     e->record_access("a");
     BOOST_TEST(show(loads(e->stats())) == show((std::vector<std::uint64_t>{1, 0})));
@@ -904,7 +884,7 @@ BOOST_AUTO_TEST_CASE(engine_record_access_unrouted_key_does_nothing) {
     BOOST_TEST(empty->generation() == 0u);
 
     auto e = Engine::with_threshold(1);
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(1, "b", end_of("c"), 1), desc(2, "e", end_of("f"), 2)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(1, "b", end_of("c"), 1), rd(2, "e", end_of("f"), 2)})));
     const auto gen = e->generation();
     for (const char* k : {"", "a", "c", "d", "f", "z"}) e->record_access(k);
     BOOST_TEST(show(e->stats()) == show((std::vector<Route>{rt(1, "b", end_of("c"), 1), rt(2, "e", end_of("f"), 2)})));
@@ -919,8 +899,8 @@ BOOST_AUTO_TEST_CASE(engine_record_access_unrouted_key_does_nothing) {
 
 BOOST_AUTO_TEST_CASE(engine_split_keeps_other_loads) {
     auto e = Engine::with_threshold(5);
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(1, "a", end_of("c"), 1), desc(2, "c", end_of("e"), 2),
-                                           desc(3, "e", nullopt, 3)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(1, "a", end_of("c"), 1), rd(2, "c", end_of("e"), 2),
+                                           rd(3, "e", nullopt, 3)})));
     for (int i = 0; i < 3; ++i) e->record_access("d");
     e->record_access("x");
     for (int i = 0; i < 5; ++i) e->record_access("b");
@@ -940,7 +920,7 @@ BOOST_AUTO_TEST_CASE(engine_split_keeps_other_loads) {
 
 BOOST_AUTO_TEST_CASE(engine_split_does_not_touch_version_or_history) {
     auto e = Engine::with_threshold(2);
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(7, "a", end_of("c"), 3, kFenced)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(7, "a", end_of("c"), 3, kFenced)})));
     const auto gen = e->generation();
     e->record_access("b");
     e->record_access("b");
@@ -957,7 +937,7 @@ BOOST_AUTO_TEST_CASE(engine_split_does_not_touch_version_or_history) {
 
 BOOST_AUTO_TEST_CASE(engine_splits_survive_same_version_newer_replaces) {
     auto e = Engine::with_threshold(2);
-    const auto v1 = snap(1, {desc(7, "a", end_of("c"), 3, kFenced)});
+    const auto v1 = snap(1, {rd(7, "a", end_of("c"), 3, kFenced)});
     BOOST_TEST(!e->apply_snapshot(v1));
     e->record_access("b");
     e->record_access("b");
@@ -969,7 +949,7 @@ BOOST_AUTO_TEST_CASE(engine_splits_survive_same_version_newer_replaces) {
     BOOST_TEST(show(e->stats()) == show(split));
     BOOST_TEST(e->generation() == gen);
     // Newer version: replaced.
-    BOOST_TEST(!e->apply_snapshot(snap(2, {desc(7, "a", end_of("c"), 3, kFenced)})));
+    BOOST_TEST(!e->apply_snapshot(snap(2, {rd(7, "a", end_of("c"), 3, kFenced)})));
     BOOST_TEST(show(e->stats()) == show(std::vector<Route>{rt(7, "a", end_of("c"), 3, kFenced, 0)}));
     BOOST_TEST(e->generation() == gen + 1);
     BOOST_TEST(e->version() == 2u);
@@ -980,8 +960,8 @@ BOOST_AUTO_TEST_CASE(engine_split_policy_seam) {
     opts.hotspot_threshold = 2;
     opts.split_policy = std::make_shared<AppendFiveSplit>();
     Engine e(opts);
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(1, "0", end_of("a"), 9), desc(2, "a", end_of("c"), 3),
-                                           desc(3, "x", nullopt, 4)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "0", end_of("a"), 9), rd(2, "a", end_of("c"), 3),
+                                           rd(3, "x", nullopt, 4)})));
     e.record_access("b");
     e.record_access("b");
     BOOST_TEST(show(e.stats()) == show((std::vector<Route>{rt(1, "0", end_of("a"), 9), rt(0, "a", end_of("a5"), 3),
@@ -1010,7 +990,7 @@ BOOST_AUTO_TEST_CASE(engine_split_policy_key_outside_ignored) {
             opts.hotspot_threshold = 2;
             opts.split_policy = std::make_shared<FixedSplit>(key);
             Engine e(opts);
-            BOOST_TEST(!e.apply_snapshot(snap(1, {desc(2, "a", end_of("c"), 3, kFenced)})));
+            BOOST_TEST(!e.apply_snapshot(snap(1, {rd(2, "a", end_of("c"), 3, kFenced)})));
             const auto gen = e.generation();
             e.record_access("b");
             e.record_access("b");
@@ -1063,8 +1043,8 @@ BOOST_AUTO_TEST_CASE(engine_concurrent_accesses_split_once) {
 
 BOOST_AUTO_TEST_CASE(engine_concurrent_accesses_not_lost_across_publishes) {
     Engine e;
-    BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(1, {desc(1, "a", end_of("b"), 1), desc(2, "b", end_of("c"), 2),
-                                                   desc(3, "c", end_of("d"), 3), desc(4, "d", end_of("e"), 4)})));
+    BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(1, {rd(1, "a", end_of("b"), 1), rd(2, "b", end_of("c"), 2),
+                                                   rd(3, "c", end_of("d"), 3), rd(4, "d", end_of("e"), 4)})));
     const char* keys[] = {"a5", "b5", "c5", "d5"};
     std::atomic<int> accessors_done{0};
     std::atomic<int> publishes{0};
@@ -1158,7 +1138,7 @@ BOOST_AUTO_TEST_CASE(engine_apply_replaces_table_and_version) {
     BOOST_TEST(e.generation() == 1u);
     BOOST_TEST(show(e.stats()) == show((std::vector<Route>{rt(1, "a", end_of("m"), 1), rt(2, "m", end_of("z"), 2),
                                                 rt(3, "z", nullopt, 3)})));
-    BOOST_TEST(!e.apply_snapshot(snap(5, {desc(9, "", nullopt, 4, RouteState::migrating_source, 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(5, {rd(9, "", nullopt, 4, RouteState::migrating_source, 1)})));
     BOOST_TEST(e.version() == 5u);
     BOOST_TEST(e.generation() == 2u);
     BOOST_TEST(show(e.stats()) == show(std::vector<Route>{rt(9, "", nullopt, 4, RouteState::migrating_source)}));
@@ -1168,9 +1148,9 @@ BOOST_AUTO_TEST_CASE(engine_apply_replaces_table_and_version) {
 
 BOOST_AUTO_TEST_CASE(engine_apply_stale_version) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(2, {desc(1, "", nullopt, 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(2, {rd(1, "", nullopt, 1)})));
     std::string context = "untouched";
-    auto ec = e.apply_snapshot(snap(1, {desc(2, "", nullopt, 2)}), &context);
+    auto ec = e.apply_snapshot(snap(1, {rd(2, "", nullopt, 2)}), &context);
     BOOST_TEST(ec == errc::engine_snapshot_version_stale);
     BOOST_TEST(context == "snapshot version 1 is older than engine catalog version 2");
     BOOST_TEST(ec.message() == "engine snapshot version is stale");
@@ -1193,11 +1173,11 @@ BOOST_AUTO_TEST_CASE(engine_apply_equal_version_is_noop) {
     const auto before = e.stats();
     const auto gen = e.generation();
     // Different routes.
-    BOOST_TEST(!e.apply_snapshot(snap(3, {desc(4, "", nullopt, 8)})));
+    BOOST_TEST(!e.apply_snapshot(snap(3, {rd(4, "", nullopt, 8)})));
     // Invalid routes (group 0, route id 0, overlap, duplicate ids).
-    BOOST_TEST(!e.apply_snapshot(snap(3, {desc(4, "", nullopt, 0)})));
-    BOOST_TEST(!e.apply_snapshot(snap(3, {desc(0, "", nullopt, 1)})));
-    BOOST_TEST(!e.apply_snapshot(snap(3, {desc(1, "a", end_of("c"), 1), desc(1, "b", nullopt, 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(3, {rd(4, "", nullopt, 0)})));
+    BOOST_TEST(!e.apply_snapshot(snap(3, {rd(0, "", nullopt, 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(3, {rd(1, "a", end_of("c"), 1), rd(1, "b", nullopt, 1)})));
     BOOST_TEST(!e.apply_snapshot(snap(3, {})));
     BOOST_TEST(show(e.stats()) == show(before));  // loads kept too
     BOOST_TEST(e.stats()[0].load == 1u);
@@ -1205,7 +1185,7 @@ BOOST_AUTO_TEST_CASE(engine_apply_equal_version_is_noop) {
     BOOST_TEST(e.version() == 3u);
     // A fresh engine is at version 0: applying version 0 is a no-op as well.
     Engine f;
-    BOOST_TEST(!f.apply_snapshot(snap(0, {desc(1, "", nullopt, 1)})));
+    BOOST_TEST(!f.apply_snapshot(snap(0, {rd(1, "", nullopt, 1)})));
     BOOST_TEST(f.stats().empty());
     BOOST_TEST(f.generation() == 0u);
     BOOST_TEST(!f.current());
@@ -1213,11 +1193,11 @@ BOOST_AUTO_TEST_CASE(engine_apply_equal_version_is_noop) {
 
 BOOST_AUTO_TEST_CASE(engine_apply_version_check_before_validation) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(5, {desc(1, "", nullopt, 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(5, {rd(1, "", nullopt, 1)})));
     std::string context;
-    BOOST_TEST(e.apply_snapshot(snap(4, {desc(0, "", nullopt, 0)}), &context) == errc::engine_snapshot_version_stale);
+    BOOST_TEST(e.apply_snapshot(snap(4, {rd(0, "", nullopt, 0)}), &context) == errc::engine_snapshot_version_stale);
     BOOST_TEST(context == "snapshot version 4 is older than engine catalog version 5");
-    BOOST_TEST(e.apply_snapshot(snap(4, {desc(1, "a", end_of("c"), 1), desc(1, "b", end_of("a"), 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(4, {rd(1, "a", end_of("c"), 1), rd(1, "b", end_of("a"), 1)})) ==
                errc::engine_snapshot_version_stale);
 }
 
@@ -1228,25 +1208,25 @@ BOOST_AUTO_TEST_CASE(engine_apply_validation_errors) {
         errc want;
     };
     const std::vector<Case> cases = {
-        {"route id 0", desc(0, "a", end_of("b"), 1), errc::catalog_route_id_required},
-        {"group id 0", desc(1, "a", end_of("b"), 0), errc::catalog_group_id_required},
-        {"state 4", desc(1, "a", end_of("b"), 1, static_cast<RouteState>(4)), errc::catalog_invalid_route_state},
-        {"state 255", desc(1, "a", nullopt, 1, static_cast<RouteState>(255)), errc::catalog_invalid_route_state},
-        {"start == end", desc(1, "a", end_of("a"), 1), errc::catalog_invalid_route_range},
-        {"start > end", desc(1, "b", end_of("a"), 1), errc::catalog_invalid_route_range},
-        {"empty present end", desc(1, "", end_of(""), 1), errc::catalog_invalid_route_range},
+        {"route id 0", rd(0, "a", end_of("b"), 1), errc::catalog_route_id_required},
+        {"group id 0", rd(1, "a", end_of("b"), 0), errc::catalog_group_id_required},
+        {"state 4", rd(1, "a", end_of("b"), 1, static_cast<RouteState>(4)), errc::catalog_invalid_route_state},
+        {"state 255", rd(1, "a", nullopt, 1, static_cast<RouteState>(255)), errc::catalog_invalid_route_state},
+        {"start == end", rd(1, "a", end_of("a"), 1), errc::catalog_invalid_route_range},
+        {"start > end", rd(1, "b", end_of("a"), 1), errc::catalog_invalid_route_range},
+        {"empty present end", rd(1, "", end_of(""), 1), errc::catalog_invalid_route_range},
         // First failing check wins: id, group, state, range.
-        {"id 0 and group 0", desc(0, "b", end_of("a"), 0, static_cast<RouteState>(9)), errc::catalog_route_id_required},
-        {"group 0 and bad state", desc(1, "b", end_of("a"), 0, static_cast<RouteState>(9)),
+        {"id 0 and group 0", rd(0, "b", end_of("a"), 0, static_cast<RouteState>(9)), errc::catalog_route_id_required},
+        {"group 0 and bad state", rd(1, "b", end_of("a"), 0, static_cast<RouteState>(9)),
          errc::catalog_group_id_required},
-        {"bad state and bad range", desc(1, "b", end_of("a"), 1, static_cast<RouteState>(9)),
+        {"bad state and bad range", rd(1, "b", end_of("a"), 1, static_cast<RouteState>(9)),
          errc::catalog_invalid_route_state},
     };
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.name) {
             Engine e;
             // A valid first route, the invalid one second (in input order and in start order).
-            auto ec = e.apply_snapshot(snap(1, {desc(77, "", end_of("a"), 1), c.route}));
+            auto ec = e.apply_snapshot(snap(1, {rd(77, "", end_of("a"), 1), c.route}));
             BOOST_TEST(ec == c.want);
             BOOST_TEST(e.version() == 0u);
             BOOST_TEST(e.generation() == 0u);
@@ -1261,25 +1241,25 @@ BOOST_AUTO_TEST_CASE(engine_apply_validation_errors) {
 
 BOOST_AUTO_TEST_CASE(engine_apply_duplicate_id_and_precedence) {
     Engine e;
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(10, "", end_of("m"), 1), desc(10, "m", nullopt, 2)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(10, "", end_of("m"), 1), rd(10, "m", nullopt, 2)})) ==
                errc::engine_snapshot_duplicate_id);
     // Input order: [id 5, id 5, group 0] -> duplicate; [group 0, id 5, id 5] -> group required.
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(5, "a", end_of("b"), 1), desc(5, "c", end_of("d"), 1),
-                                          desc(6, "e", end_of("f"), 0)})) == errc::engine_snapshot_duplicate_id);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(6, "e", end_of("f"), 0), desc(5, "a", end_of("b"), 1),
-                                          desc(5, "c", end_of("d"), 1)})) == errc::catalog_group_id_required);
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(5, "a", end_of("b"), 1), rd(5, "c", end_of("d"), 1),
+                                          rd(6, "e", end_of("f"), 0)})) == errc::engine_snapshot_duplicate_id);
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(6, "e", end_of("f"), 0), rd(5, "a", end_of("b"), 1),
+                                          rd(5, "c", end_of("d"), 1)})) == errc::catalog_group_id_required);
     // Per route: validated first, then checked for a duplicate id.
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(5, "a", end_of("b"), 1), desc(5, "c", end_of("d"), 0)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(5, "a", end_of("b"), 1), rd(5, "c", end_of("d"), 0)})) ==
                errc::catalog_group_id_required);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(5, "a", end_of("b"), 1), desc(6, "c", end_of("d"), 1),
-                                          desc(5, "e", end_of("f"), 1), desc(0, "g", end_of("h"), 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(5, "a", end_of("b"), 1), rd(6, "c", end_of("d"), 1),
+                                          rd(5, "e", end_of("f"), 1), rd(0, "g", end_of("h"), 1)})) ==
                errc::engine_snapshot_duplicate_id);
     // Duplicate ids and validation come before the order / overlap checks.
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(1, "a", end_of("c"), 1), desc(1, "b", end_of("d"), 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(1, "a", end_of("c"), 1), rd(1, "b", end_of("d"), 1)})) ==
                errc::engine_snapshot_duplicate_id);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(1, "a", end_of("c"), 1), desc(2, "b", end_of("d"), 0)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(1, "a", end_of("c"), 1), rd(2, "b", end_of("d"), 0)})) ==
                errc::catalog_group_id_required);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(1, "a", nullopt, 1), desc(0, "b", end_of("d"), 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(1, "a", nullopt, 1), rd(0, "b", end_of("d"), 1)})) ==
                errc::catalog_route_id_required);
     BOOST_TEST(e.version() == 0u);
     BOOST_TEST(e.generation() == 0u);
@@ -1290,35 +1270,35 @@ BOOST_AUTO_TEST_CASE(engine_apply_duplicate_id_large_and_sparse_ids) {
     constexpr std::uint64_t kMax = ~std::uint64_t{0};
     constexpr std::uint64_t kBig = std::uint64_t{1} << 40;
     Engine e;
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(kMax, "a", end_of("b"), 1), desc(kMax, "b", nullopt, 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(kMax, "a", end_of("b"), 1), rd(kMax, "b", nullopt, 1)})) ==
                errc::engine_snapshot_duplicate_id);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(kBig, "a", end_of("b"), 1), desc(kMax, "b", end_of("c"), 1),
-                                          desc(kBig, "c", nullopt, 1)})) == errc::engine_snapshot_duplicate_id);
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(kBig, "a", end_of("b"), 1), rd(kMax, "b", end_of("c"), 1),
+                                          rd(kBig, "c", nullopt, 1)})) == errc::engine_snapshot_duplicate_id);
     // Small and large ids mixed, the repeat of a small one.
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(kMax, "a", end_of("b"), 1), desc(7, "b", end_of("c"), 1),
-                                          desc(8, "c", end_of("d"), 1), desc(7, "d", nullopt, 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(kMax, "a", end_of("b"), 1), rd(7, "b", end_of("c"), 1),
+                                          rd(8, "c", end_of("d"), 1), rd(7, "d", nullopt, 1)})) ==
                errc::engine_snapshot_duplicate_id);
     // Input-order precedence with sparse ids.
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(kBig, "a", end_of("b"), 1), desc(kBig, "b", end_of("c"), 1),
-                                          desc(kMax, "c", nullopt, 0)})) == errc::engine_snapshot_duplicate_id);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(kMax, "c", nullopt, 0), desc(kBig, "a", end_of("b"), 1),
-                                          desc(kBig, "b", end_of("c"), 1)})) == errc::catalog_group_id_required);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(kMax, "a", end_of("b"), 1), desc(7, "b", end_of("c"), 1),
-                                          desc(9, "c", end_of("d"), 0), desc(7, "d", nullopt, 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(kBig, "a", end_of("b"), 1), rd(kBig, "b", end_of("c"), 1),
+                                          rd(kMax, "c", nullopt, 0)})) == errc::engine_snapshot_duplicate_id);
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(kMax, "c", nullopt, 0), rd(kBig, "a", end_of("b"), 1),
+                                          rd(kBig, "b", end_of("c"), 1)})) == errc::catalog_group_id_required);
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(kMax, "a", end_of("b"), 1), rd(7, "b", end_of("c"), 1),
+                                          rd(9, "c", end_of("d"), 0), rd(7, "d", nullopt, 1)})) ==
                errc::catalog_group_id_required);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(kMax, "a", end_of("b"), 1), desc(7, "b", end_of("c"), 1),
-                                          desc(7, "c", end_of("d"), 1), desc(9, "d", nullopt, 0)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(kMax, "a", end_of("b"), 1), rd(7, "b", end_of("c"), 1),
+                                          rd(7, "c", end_of("d"), 1), rd(9, "d", nullopt, 0)})) ==
                errc::engine_snapshot_duplicate_id);
     // Small dense ids.
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(100, "a", end_of("b"), 1), desc(100, "b", nullopt, 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(100, "a", end_of("b"), 1), rd(100, "b", nullopt, 1)})) ==
                errc::engine_snapshot_duplicate_id);
-    BOOST_TEST(e.apply_snapshot(snap(1, {desc(1, "a", end_of("b"), 1), desc(2, "b", end_of("c"), 1),
-                                          desc(3, "c", end_of("d"), 1), desc(2, "d", nullopt, 1)})) ==
+    BOOST_TEST(e.apply_snapshot(snap(1, {rd(1, "a", end_of("b"), 1), rd(2, "b", end_of("c"), 1),
+                                          rd(3, "c", end_of("d"), 1), rd(2, "d", nullopt, 1)})) ==
                errc::engine_snapshot_duplicate_id);
     BOOST_TEST(e.version() == 0u);
     BOOST_TEST(e.stats().empty());
     // Distinct large ids are fine.
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(kMax, "b", nullopt, 2), desc(kBig, "a", end_of("b"), 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(kMax, "b", nullopt, 2), rd(kBig, "a", end_of("b"), 1)})));
     BOOST_TEST(show(e.stats()) ==
                show(std::vector<Route>{rt(kBig, "a", end_of("b"), 1), rt(kMax, "b", nullopt, 2)}));
 }
@@ -1326,11 +1306,11 @@ BOOST_AUTO_TEST_CASE(engine_apply_duplicate_id_large_and_sparse_ids) {
 BOOST_AUTO_TEST_CASE(engine_apply_sorts_by_start) {
     Engine e;
     // Unsorted, sharing an 8-byte prefix, with NUL and 0xFF bytes.
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(3, "abcdefgh2", end_of("abcdefgh\xff"), 3),
-                                           desc(5, b("abcdefgh\xff"), nullopt, 5),
-                                           desc(1, "abcdefgh", b("abcdefgh\0"), 1),
-                                           desc(4, b("abcdefg\0"), end_of("abcdefgh"), 4),
-                                           desc(2, b("abcdefgh\0"), end_of("abcdefgh2"), 2)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(3, "abcdefgh2", end_of("abcdefgh\xff"), 3),
+                                           rd(5, b("abcdefgh\xff"), nullopt, 5),
+                                           rd(1, "abcdefgh", b("abcdefgh\0"), 1),
+                                           rd(4, b("abcdefg\0"), end_of("abcdefgh"), 4),
+                                           rd(2, b("abcdefgh\0"), end_of("abcdefgh2"), 2)})));
     BOOST_TEST(show(e.stats()) == show(std::vector<Route>{rt(4, b("abcdefg\0"), end_of("abcdefgh"), 4),
                                                           rt(1, "abcdefgh", b("abcdefgh\0"), 1),
                                                           rt(2, b("abcdefgh\0"), end_of("abcdefgh2"), 2),
@@ -1342,11 +1322,11 @@ BOOST_AUTO_TEST_CASE(engine_apply_sorts_by_start) {
     BOOST_TEST(group_at(e, b("abcdefgh\xff\0")) == 5u);
     // Catalog order (bounded end before unbounded for an equal start) is not the engine's concern:
     // an equal start is an order error whatever the ends.
-    BOOST_TEST(e.apply_snapshot(snap(2, {desc(1, "k", end_of("m"), 1), desc(2, "a", end_of("b"), 2),
-                                          desc(3, "k", nullopt, 3)})) == errc::engine_snapshot_route_order);
+    BOOST_TEST(e.apply_snapshot(snap(2, {rd(1, "k", end_of("m"), 1), rd(2, "a", end_of("b"), 2),
+                                          rd(3, "k", nullopt, 3)})) == errc::engine_snapshot_route_order);
     // Unsorted input where the overlap only shows once sorted.
-    BOOST_TEST(e.apply_snapshot(snap(2, {desc(1, "x", nullopt, 1), desc(2, "a", end_of("c"), 2),
-                                          desc(3, "b", end_of("d"), 3)})) == errc::engine_snapshot_route_overlap);
+    BOOST_TEST(e.apply_snapshot(snap(2, {rd(1, "x", nullopt, 1), rd(2, "a", end_of("c"), 2),
+                                          rd(3, "b", end_of("d"), 3)})) == errc::engine_snapshot_route_overlap);
     BOOST_TEST(e.version() == 1u);
 }
 
@@ -1357,35 +1337,35 @@ BOOST_AUTO_TEST_CASE(engine_apply_order_and_overlap_errors) {
         errc want;
     };
     const std::vector<Case> cases = {
-        {"duplicate start", {desc(1, "a", end_of("b"), 1), desc(2, "a", end_of("c"), 2)},
+        {"duplicate start", {rd(1, "a", end_of("b"), 1), rd(2, "a", end_of("c"), 2)},
          errc::engine_snapshot_route_order},
-        {"duplicate start, unbounded", {desc(1, "a", nullopt, 1), desc(2, "a", end_of("c"), 2)},
+        {"duplicate start, unbounded", {rd(1, "a", nullopt, 1), rd(2, "a", end_of("c"), 2)},
          errc::engine_snapshot_route_order},
-        {"unbounded not last", {desc(1, "a", nullopt, 1), desc(2, "b", end_of("c"), 2)},
+        {"unbounded not last", {rd(1, "a", nullopt, 1), rd(2, "b", end_of("c"), 2)},
          errc::engine_snapshot_route_order},
-        {"unbounded not last, input reversed", {desc(2, "b", end_of("c"), 2), desc(1, "a", nullopt, 1)},
+        {"unbounded not last, input reversed", {rd(2, "b", end_of("c"), 2), rd(1, "a", nullopt, 1)},
          errc::engine_snapshot_route_order},
-        {"two unbounded", {desc(1, "a", nullopt, 1), desc(2, "b", nullopt, 2)}, errc::engine_snapshot_route_order},
-        {"overlap", {desc(1, "", end_of("n"), 1), desc(2, "m", nullopt, 2)}, errc::engine_snapshot_route_overlap},
-        {"overlap by one byte", {desc(1, "a", b("b\0"), 1), desc(2, "b", end_of("c"), 2)},
+        {"two unbounded", {rd(1, "a", nullopt, 1), rd(2, "b", nullopt, 2)}, errc::engine_snapshot_route_order},
+        {"overlap", {rd(1, "", end_of("n"), 1), rd(2, "m", nullopt, 2)}, errc::engine_snapshot_route_overlap},
+        {"overlap by one byte", {rd(1, "a", b("b\0"), 1), rd(2, "b", end_of("c"), 2)},
          errc::engine_snapshot_route_overlap},
-        {"containment", {desc(1, "a", end_of("z"), 1), desc(2, "b", end_of("c"), 2)},
+        {"containment", {rd(1, "a", end_of("z"), 1), rd(2, "b", end_of("c"), 2)},
          errc::engine_snapshot_route_overlap},
-        {"overlap after a good pair", {desc(1, "a", end_of("b"), 1), desc(2, "b", end_of("d"), 2),
-                                       desc(3, "c", end_of("e"), 3)},
+        {"overlap after a good pair", {rd(1, "a", end_of("b"), 1), rd(2, "b", end_of("d"), 2),
+                                       rd(3, "c", end_of("e"), 3)},
          errc::engine_snapshot_route_overlap},
         // The first bad adjacent pair decides.
-        {"overlap before an order error", {desc(1, "a", end_of("c"), 1), desc(2, "b", end_of("d"), 2),
-                                           desc(3, "x", nullopt, 3), desc(4, "y", end_of("z"), 4)},
+        {"overlap before an order error", {rd(1, "a", end_of("c"), 1), rd(2, "b", end_of("d"), 2),
+                                           rd(3, "x", nullopt, 3), rd(4, "y", end_of("z"), 4)},
          errc::engine_snapshot_route_overlap},
-        {"order error before an overlap", {desc(1, "a", nullopt, 1), desc(2, "b", end_of("d"), 2),
-                                           desc(3, "c", end_of("e"), 3)},
+        {"order error before an overlap", {rd(1, "a", nullopt, 1), rd(2, "b", end_of("d"), 2),
+                                           rd(3, "c", end_of("e"), 3)},
          errc::engine_snapshot_route_order},
     };
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.name) {
             Engine e;
-            BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(1, {desc(50, "q", end_of("r"), 5)})));
+            BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(1, {rd(50, "q", end_of("r"), 5)})));
             e.record_access("q");
             BOOST_TEST(e.apply_snapshot(snap(2, c.routes)) == c.want);
             // Nothing changes on any error.
@@ -1400,8 +1380,8 @@ BOOST_AUTO_TEST_CASE(engine_apply_order_and_overlap_errors) {
 BOOST_AUTO_TEST_CASE(engine_apply_accepts_gaps_adjacency_and_any_order) {
     Engine e;
     // Input unsorted; first route not at ""; last bounded; a gap [c,e); adjacency at "f".
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(3, "f", end_of("g"), 3), desc(1, "b", end_of("c"), 1),
-                                           desc(2, "e", end_of("f"), 2)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(3, "f", end_of("g"), 3), rd(1, "b", end_of("c"), 1),
+                                           rd(2, "e", end_of("f"), 2)})));
     BOOST_TEST(show(e.stats()) == show((std::vector<Route>{rt(1, "b", end_of("c"), 1), rt(2, "e", end_of("f"), 2),
                                                 rt(3, "f", end_of("g"), 3)})));
     BOOST_TEST(!e.get_route("a"));
@@ -1410,10 +1390,10 @@ BOOST_AUTO_TEST_CASE(engine_apply_accepts_gaps_adjacency_and_any_order) {
     BOOST_TEST(group_at(e, "f") == 3u);
     BOOST_TEST(!e.get_route("g"));
     // A single unbounded route not at "".
-    BOOST_TEST(!e.apply_snapshot(snap(2, {desc(8, "k", nullopt, 8)})));
+    BOOST_TEST(!e.apply_snapshot(snap(2, {rd(8, "k", nullopt, 8)})));
     BOOST_TEST(show(e.stats()) == show(std::vector<Route>{rt(8, "k", nullopt, 8)}));
     // Equal start and end keys across routes are fine: [a,b) then [b, inf).
-    BOOST_TEST(!e.apply_snapshot(snap(3, {desc(2, "b", nullopt, 2), desc(1, "a", end_of("b"), 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(3, {rd(2, "b", nullopt, 2), rd(1, "a", end_of("b"), 1)})));
     BOOST_TEST(show(groups(e.stats())) == show((std::vector<std::uint64_t>{1, 2})));
 }
 
@@ -1435,11 +1415,11 @@ BOOST_AUTO_TEST_CASE(engine_apply_empty_route_list_clears) {
 
 BOOST_AUTO_TEST_CASE(engine_apply_resets_loads_and_drops_parent) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(1, "a", end_of("m"), 1), desc(2, "m", nullopt, 2)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "a", end_of("m"), 1), rd(2, "m", nullopt, 2)})));
     for (int i = 0; i < 3; ++i) e.record_access("b");
     e.record_access("n");
     BOOST_TEST(show(loads(e.stats())) == show((std::vector<std::uint64_t>{3, 1})));
-    BOOST_TEST(!e.apply_snapshot(snap(2, {desc(1, "a", end_of("m"), 1, kActive, 7), desc(2, "m", nullopt, 2, kActive, 1)})));
+    BOOST_TEST(!e.apply_snapshot(snap(2, {rd(1, "a", end_of("m"), 1, kActive, 7), rd(2, "m", nullopt, 2, kActive, 1)})));
     BOOST_TEST(show(e.stats()) == show((std::vector<Route>{rt(1, "a", end_of("m"), 1), rt(2, "m", nullopt, 2)})));
     e.record_access("b");
     BOOST_TEST(show(loads(e.stats())) == show((std::vector<std::uint64_t>{1, 0})));
@@ -1448,9 +1428,9 @@ BOOST_AUTO_TEST_CASE(engine_apply_resets_loads_and_drops_parent) {
 BOOST_AUTO_TEST_CASE(engine_apply_generation_counts_publishes) {
     auto e = Engine::with_threshold(2);
     BOOST_TEST(e->generation() == 0u);
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(1, "a", end_of("c"), 1)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(1, "a", end_of("c"), 1)})));
     BOOST_TEST(e->generation() == 1u);
-    BOOST_TEST(e->apply_snapshot(snap(2, {desc(0, "a", end_of("c"), 1)})) == errc::catalog_route_id_required);
+    BOOST_TEST(e->apply_snapshot(snap(2, {rd(0, "a", end_of("c"), 1)})) == errc::catalog_route_id_required);
     BOOST_TEST(e->generation() == 1u);
     BOOST_TEST(e->apply_snapshot(snap(0, {})) == errc::engine_snapshot_version_stale);
     BOOST_TEST(e->generation() == 1u);
@@ -1461,7 +1441,7 @@ BOOST_AUTO_TEST_CASE(engine_apply_generation_counts_publishes) {
     e->record_access("b");
     e->record_access("b");  // split
     BOOST_TEST(e->generation() == 3u);
-    BOOST_TEST(!e->apply_snapshot(snap(10, {desc(1, "a", end_of("c"), 1)})));
+    BOOST_TEST(!e->apply_snapshot(snap(10, {rd(1, "a", end_of("c"), 1)})));
     BOOST_TEST(e->generation() == 4u);
     BOOST_TEST(e->version() == 10u);
 }
@@ -1484,7 +1464,7 @@ BOOST_AUTO_TEST_CASE(engine_concurrent_apply_newest_wins) {
                 for (std::size_t i = n; i-- > 0;) {
                     std::optional<std::string> end;
                     if (i + 1 < n) end = numbered_key(i + 1);
-                    routes.push_back(desc(uv * 1000 + i, numbered_key(i), end, uv));
+                    routes.push_back(rd(uv * 1000 + i, numbered_key(i), end, uv));
                 }
                 start.arrive_and_wait();
                 auto ec = e.apply_snapshot(snap(uv, std::move(routes)));
@@ -1577,7 +1557,7 @@ BOOST_AUTO_TEST_CASE(engine_readers_never_see_torn_tables) {
 BOOST_AUTO_TEST_CASE(engine_history_records_each_apply) {
     Engine e;
     BOOST_TEST(!e.apply_snapshot(example_74(1)));
-    BOOST_TEST(!e.apply_snapshot(snap(3, {desc(4, "", nullopt, 4)})));
+    BOOST_TEST(!e.apply_snapshot(snap(3, {rd(4, "", nullopt, 4)})));
     auto h1 = e.snapshot_at(1);
     auto h3 = e.snapshot_at(3);
     BOOST_TEST_REQUIRE(h1.has_value());
@@ -1596,7 +1576,7 @@ BOOST_AUTO_TEST_CASE(engine_history_records_each_apply) {
     BOOST_TEST(h3->owner_of("b") == std::optional<std::uint64_t>(4));
     BOOST_TEST(e.current()->version() == 3u);
     // Failed, stale and equal-version applies record nothing.
-    BOOST_TEST(e.apply_snapshot(snap(4, {desc(0, "", nullopt, 1)})) == errc::catalog_route_id_required);
+    BOOST_TEST(e.apply_snapshot(snap(4, {rd(0, "", nullopt, 1)})) == errc::catalog_route_id_required);
     BOOST_TEST(!e.snapshot_at(4));
     BOOST_TEST(e.apply_snapshot(snap(2, {})) == errc::engine_snapshot_version_stale);
     BOOST_TEST(!e.snapshot_at(2));
@@ -1607,18 +1587,18 @@ BOOST_AUTO_TEST_CASE(engine_history_records_each_apply) {
 BOOST_AUTO_TEST_CASE(engine_history_first_table_wins) {
     // Through the engine: v1, then a split: the history of v1 still shows the pre-split route.
     auto e = Engine::with_threshold(2);
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(1, "a", end_of("c"), 1)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(1, "a", end_of("c"), 1)})));
     e->record_access("b");
     e->record_access("b");
     BOOST_TEST(e->stats().size() == 2u);
-    BOOST_TEST(!e->apply_snapshot(snap(1, {desc(1, "a", end_of("b"), 1), desc(2, "b", end_of("c"), 2)})));
+    BOOST_TEST(!e->apply_snapshot(snap(1, {rd(1, "a", end_of("b"), 1), rd(2, "b", end_of("c"), 2)})));
     BOOST_TEST(show(shapes(e->snapshot_at(1)->routes())) == show((std::vector<Shape>{Shape{1, "a", end_of("c"), 1, kActive}})));
     BOOST_TEST(e->snapshot_at(1)->owner_of(b("a\0")) == std::optional<std::uint64_t>(1));
 
     // The ring itself: a second record of a version is ignored.
     RouteHistory ring(4);
-    auto t1 = RouteTable::from_sorted({desc(1, "", nullopt, 1)}, 7, 1);
-    auto t2 = RouteTable::from_sorted({desc(2, "", nullopt, 2)}, 7, 2);
+    auto t1 = RouteTable::from_sorted({rd(1, "", nullopt, 1)}, 7, 1);
+    auto t2 = RouteTable::from_sorted({rd(2, "", nullopt, 2)}, 7, 2);
     ring.record(7, t1);
     ring.record(7, t2);
     BOOST_TEST(ring.size() == 1u);
@@ -1628,7 +1608,7 @@ BOOST_AUTO_TEST_CASE(engine_history_first_table_wins) {
 
 BOOST_AUTO_TEST_CASE(engine_history_depth_fifo_eviction) {
     Engine e;
-    for (std::uint64_t v = 1; v <= 40; ++v) BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(v, {desc(v, "", nullopt, v)})));
+    for (std::uint64_t v = 1; v <= 40; ++v) BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(v, {rd(v, "", nullopt, v)})));
     for (std::uint64_t v = 1; v <= 8; ++v) BOOST_TEST(!e.snapshot_at(v), "version " << v << " should be evicted");
     for (std::uint64_t v = 9; v <= 40; ++v) {
         auto h = e.snapshot_at(v);
@@ -1639,9 +1619,9 @@ BOOST_AUTO_TEST_CASE(engine_history_depth_fifo_eviction) {
 
     // Eviction is by recording order (oldest recorded first), with the version-0 entry first.
     auto d = Engine::with_default_route();
-    for (std::uint64_t v = 1; v <= 31; ++v) BOOST_TEST_REQUIRE(!d->apply_snapshot(snap(v, {desc(v, "", nullopt, v)})));
+    for (std::uint64_t v = 1; v <= 31; ++v) BOOST_TEST_REQUIRE(!d->apply_snapshot(snap(v, {rd(v, "", nullopt, v)})));
     BOOST_TEST(d->snapshot_at(0).has_value());
-    BOOST_TEST_REQUIRE(!d->apply_snapshot(snap(32, {desc(32, "", nullopt, 32)})));
+    BOOST_TEST_REQUIRE(!d->apply_snapshot(snap(32, {rd(32, "", nullopt, 32)})));
     BOOST_TEST(!d->snapshot_at(0));
     BOOST_TEST(d->snapshot_at(1).has_value());
     BOOST_TEST(d->snapshot_at(32).has_value());
@@ -1649,19 +1629,19 @@ BOOST_AUTO_TEST_CASE(engine_history_depth_fifo_eviction) {
 
 BOOST_AUTO_TEST_CASE(engine_history_set_depth_for_test) {
     Engine e;
-    for (std::uint64_t v = 1; v <= 10; ++v) BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(v, {desc(v, "", nullopt, v)})));
+    for (std::uint64_t v = 1; v <= 10; ++v) BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(v, {rd(v, "", nullopt, v)})));
     e.set_history_depth_for_test(4);
     BOOST_TEST(e.history_depth() == 4u);
     for (std::uint64_t v = 1; v <= 6; ++v) BOOST_TEST(!e.snapshot_at(v));
     for (std::uint64_t v = 7; v <= 10; ++v) BOOST_TEST(e.snapshot_at(v).has_value());
-    BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(11, {desc(11, "", nullopt, 11)})));
+    BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(11, {rd(11, "", nullopt, 11)})));
     BOOST_TEST(!e.snapshot_at(7));
     for (std::uint64_t v = 8; v <= 11; ++v) BOOST_TEST(e.snapshot_at(v).has_value());
     // Growing keeps what is there and records more.
     e.set_history_depth_for_test(6);
     BOOST_TEST(e.history_depth() == 6u);
-    BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(12, {desc(12, "", nullopt, 12)})));
-    BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(13, {desc(13, "", nullopt, 13)})));
+    BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(12, {rd(12, "", nullopt, 12)})));
+    BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(13, {rd(13, "", nullopt, 13)})));
     for (std::uint64_t v = 8; v <= 13; ++v) BOOST_TEST(e.snapshot_at(v).has_value());
     BOOST_TEST(!e.snapshot_at(7));
     // Shrink to 1: only the newest.
@@ -1679,7 +1659,7 @@ BOOST_AUTO_TEST_CASE(engine_history_depth_zero_never_records) {
     opts.history_depth = 0;
     Engine e(opts);
     BOOST_TEST(e.history_depth() == 0u);
-    for (std::uint64_t v = 1; v <= 3; ++v) BOOST_TEST(!e.apply_snapshot(snap(v, {desc(v, "", nullopt, v)})));
+    for (std::uint64_t v = 1; v <= 3; ++v) BOOST_TEST(!e.apply_snapshot(snap(v, {rd(v, "", nullopt, v)})));
     BOOST_TEST(e.version() == 3u);
     for (std::uint64_t v = 0; v <= 3; ++v) BOOST_TEST(!e.snapshot_at(v));
     BOOST_TEST(!e.current());
@@ -1742,8 +1722,8 @@ BOOST_AUTO_TEST_CASE(engine_history_owner_of_vs_get_route_overlapping) {
 
 BOOST_AUTO_TEST_CASE(engine_history_owner_of_stop_rule) {
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(1, "b", end_of("d"), 1), desc(2, "f", end_of("h"), 2),
-                                           desc(3, "k", nullopt, 3)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "b", end_of("d"), 1), rd(2, "f", end_of("h"), 2),
+                                           rd(3, "k", nullopt, 3)})));
     auto h = e.current();
     BOOST_TEST_REQUIRE(h.has_value());
     using G = std::optional<std::uint64_t>;
@@ -1764,7 +1744,7 @@ BOOST_AUTO_TEST_CASE(engine_history_snapshot_is_immutable) {
     // §7.9: the ring holds an immutable copy of the table at the recorded version. Accesses recorded
     // after the version was recorded must not show through the history snapshot.
     Engine e;
-    BOOST_TEST(!e.apply_snapshot(snap(1, {desc(1, "a", end_of("m"), 1), desc(2, "m", nullopt, 2)})));
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "a", end_of("m"), 1), rd(2, "m", nullopt, 2)})));
     const auto recorded = e.snapshot_at(1)->routes();
     BOOST_TEST(show(recorded) == show((std::vector<Route>{rt(1, "a", end_of("m"), 1), rt(2, "m", nullopt, 2)})));
     for (int i = 0; i < 3; ++i) e.record_access("b");

@@ -18,11 +18,6 @@ struct BootstrapFixture : CatalogFixture {
 
 std::vector<Route> routes_of(const Engine& e) { return e.stats(); }
 
-Route route(std::uint64_t id, std::string start, std::optional<std::string> end, std::uint64_t group,
-            RouteState state = RouteState::active) {
-    return {id, std::move(start), std::move(end), group, state, 0};
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(engine_bootstrap, BootstrapFixture)
@@ -34,7 +29,7 @@ BOOST_AUTO_TEST_CASE(a_brand_new_catalog_is_seeded_from_the_default_route) {
     BOOST_TEST(snap.read_ts == 0u);
     BOOST_TEST((snap.routes == std::vector<RouteDescriptor>{rd(1, "", std::nullopt, 1)}));
     BOOST_TEST(engine->version() == 1u);
-    BOOST_TEST((routes_of(*engine) == std::vector<Route>{route(1, "", std::nullopt, 1)}));
+    BOOST_TEST((routes_of(*engine) == std::vector<Route>{rt(1, "", std::nullopt, 1)}));
     BOOST_TEST((snapshot().routes == snap.routes));
     BOOST_TEST(next_id() == 2u);
 }
@@ -47,8 +42,8 @@ BOOST_AUTO_TEST_CASE(seeds_take_ids_one_to_n_in_engine_start_order) {
     const auto snap = ensure(engine);
     BOOST_TEST((snap.routes == std::vector<RouteDescriptor>{rd(1, "", "m", 4), rd(2, "m", "t", 5),
                                                              rd(3, "t", std::nullopt, 6)}));
-    BOOST_TEST((routes_of(*engine) == std::vector<Route>{route(1, "", "m", 4), route(2, "m", "t", 5),
-                                                          route(3, "t", std::nullopt, 6)}));
+    BOOST_TEST((routes_of(*engine) == std::vector<Route>{rt(1, "", "m", 4), rt(2, "m", "t", 5),
+                                                          rt(3, "t", std::nullopt, 6)}));
 }
 
 BOOST_AUTO_TEST_CASE(seeding_copies_states_and_propagates_a_stale_engine) {
@@ -71,8 +66,8 @@ BOOST_AUTO_TEST_CASE(an_existing_catalog_replaces_the_engine_routes) {
     BOOST_TEST(snap.version == 1u);
     BOOST_TEST(snap.read_ts == last());
     BOOST_TEST(apply_calls() == applies);
-    BOOST_TEST((routes_of(*engine) == std::vector<Route>{route(10, "", "m", 7, RouteState::write_fenced),
-                                                          route(11, "m", std::nullopt, 9)}));
+    BOOST_TEST((routes_of(*engine) == std::vector<Route>{rt(10, "", "m", 7, RouteState::write_fenced),
+                                                          rt(11, "m", std::nullopt, 9)}));
     BOOST_TEST(engine->version() == 1u);
 }
 
@@ -84,7 +79,7 @@ BOOST_AUTO_TEST_CASE(legacy_rows_without_a_version_neither_write_nor_change_the_
     BOOST_TEST(snap.routes.size() == 1u);
     BOOST_TEST(apply_calls() == 0u);
     BOOST_TEST(engine->version() == 0u);
-    BOOST_TEST((routes_of(*engine) == std::vector<Route>{route(0, "", std::nullopt, 1)}));
+    BOOST_TEST((routes_of(*engine) == std::vector<Route>{rt(0, "", std::nullopt, 1)}));
 }
 
 BOOST_AUTO_TEST_CASE(a_versioned_catalog_without_routes_clears_the_engine) {

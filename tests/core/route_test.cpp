@@ -1,3 +1,5 @@
+#include "support/builders.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include "routecat/catalog_store.hpp"
@@ -13,6 +15,7 @@
 #include <vector>
 
 namespace routecat {
+using test::rd;
 namespace {
 
 constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
@@ -21,18 +24,6 @@ constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 template <std::size_t N>
 std::string b(const char (&s)[N]) {
     return std::string(s, N - 1);
-}
-
-RouteDescriptor make(std::uint64_t id, std::string start, std::optional<std::string> end, std::uint64_t group = 1,
-                     RouteState state = RouteState::active, std::uint64_t parent = 0) {
-    RouteDescriptor r;
-    r.route_id = id;
-    r.start = std::move(start);
-    r.end = std::move(end);
-    r.group_id = group;
-    r.state = state;
-    r.parent_route_id = parent;
-    return r;
 }
 
 RouteState state_of(unsigned v) { return static_cast<RouteState>(static_cast<std::uint8_t>(v)); }
@@ -51,89 +42,89 @@ BOOST_AUTO_TEST_SUITE(route)
 // validate_route (§2.2)
 
 BOOST_AUTO_TEST_CASE(validate_accepts_valid_routes) {
-    BOOST_TEST(!validate_route(make(1, "", std::nullopt)));
-    BOOST_TEST(!validate_route(make(1, "a", std::string("b"))));
-    BOOST_TEST(!validate_route(make(kMax, "", std::string("\x01", 1), kMax, RouteState::migrating_target, kMax)));
-    BOOST_TEST(!validate_route(make(7, "a", std::string("m"), 3, RouteState::write_fenced, 2)));
+    BOOST_TEST(!validate_route(rd(1, "", std::nullopt)));
+    BOOST_TEST(!validate_route(rd(1, "a", std::string("b"))));
+    BOOST_TEST(!validate_route(rd(kMax, "", std::string("\x01", 1), kMax, RouteState::migrating_target, kMax)));
+    BOOST_TEST(!validate_route(rd(7, "a", std::string("m"), 3, RouteState::write_fenced, 2)));
     // Unsigned byte order: "a" < "\xff", "a" < "a\0".
-    BOOST_TEST(!validate_route(make(1, "a", std::string("\xff"))));
-    BOOST_TEST(!validate_route(make(1, "a", b("a\0"))));
-    BOOST_TEST(!validate_route(make(1, "", b("\0"))));
-    BOOST_TEST(!validate_route(make(1, "\x7f", std::string("\x80"))));
+    BOOST_TEST(!validate_route(rd(1, "a", std::string("\xff"))));
+    BOOST_TEST(!validate_route(rd(1, "a", b("a\0"))));
+    BOOST_TEST(!validate_route(rd(1, "", b("\0"))));
+    BOOST_TEST(!validate_route(rd(1, "\x7f", std::string("\x80"))));
 }
 
 BOOST_AUTO_TEST_CASE(validate_route_id_required) {
-    auto ec = validate_route(make(0, "a", std::string("b")));
+    auto ec = validate_route(rd(0, "a", std::string("b")));
     BOOST_TEST((ec == errc::catalog_route_id_required));
 }
 
 BOOST_AUTO_TEST_CASE(validate_group_id_required) {
-    auto ec = validate_route(make(1, "a", std::string("b"), 0));
+    auto ec = validate_route(rd(1, "a", std::string("b"), 0));
     BOOST_TEST((ec == errc::catalog_group_id_required));
 }
 
 BOOST_AUTO_TEST_CASE(validate_order_first_failure_wins) {
     // id 0 and group 0 -> id.
-    BOOST_TEST((validate_route(make(0, "a", std::string("b"), 0)) == errc::catalog_route_id_required));
+    BOOST_TEST((validate_route(rd(0, "a", std::string("b"), 0)) == errc::catalog_route_id_required));
     // Everything wrong -> id.
-    BOOST_TEST((validate_route(make(0, "z", std::string("a"), 0, state_of(9))) == errc::catalog_route_id_required));
+    BOOST_TEST((validate_route(rd(0, "z", std::string("a"), 0, state_of(9))) == errc::catalog_route_id_required));
     // id ok; group 0, bad state, bad range -> group.
-    BOOST_TEST((validate_route(make(1, "z", std::string("a"), 0, state_of(9))) == errc::catalog_group_id_required));
+    BOOST_TEST((validate_route(rd(1, "z", std::string("a"), 0, state_of(9))) == errc::catalog_group_id_required));
     // id, group ok; bad state and bad range -> state.
-    BOOST_TEST((validate_route(make(1, "z", std::string("a"), 1, state_of(9))) == errc::catalog_invalid_route_state));
-    BOOST_TEST((validate_route(make(1, "a", std::string(""), 1, state_of(4))) == errc::catalog_invalid_route_state));
+    BOOST_TEST((validate_route(rd(1, "z", std::string("a"), 1, state_of(9))) == errc::catalog_invalid_route_state));
+    BOOST_TEST((validate_route(rd(1, "a", std::string(""), 1, state_of(4))) == errc::catalog_invalid_route_state));
     // Only the range is wrong -> range.
-    BOOST_TEST((validate_route(make(1, "z", std::string("a"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "z", std::string("a"))) == errc::catalog_invalid_route_range));
     // id 0 with an unbounded range and good state -> id.
-    BOOST_TEST((validate_route(make(0, "", std::nullopt)) == errc::catalog_route_id_required));
+    BOOST_TEST((validate_route(rd(0, "", std::nullopt)) == errc::catalog_route_id_required));
     // group 0 with bad range only -> group.
-    BOOST_TEST((validate_route(make(5, "b", std::string("b"), 0)) == errc::catalog_group_id_required));
+    BOOST_TEST((validate_route(rd(5, "b", std::string("b"), 0)) == errc::catalog_group_id_required));
 }
 
 BOOST_AUTO_TEST_CASE(validate_present_empty_end_is_invalid) {
-    BOOST_TEST((validate_route(make(1, "", std::string())) == errc::catalog_invalid_route_range));
-    BOOST_TEST((validate_route(make(1, "a", std::string())) == errc::catalog_invalid_route_range));
-    BOOST_TEST((validate_route(make(1, b("\0"), std::string())) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "", std::string())) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "a", std::string())) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, b("\0"), std::string())) == errc::catalog_invalid_route_range));
 }
 
 BOOST_AUTO_TEST_CASE(validate_start_equal_end_is_invalid) {
-    BOOST_TEST((validate_route(make(1, "a", std::string("a"))) == errc::catalog_invalid_route_range));
-    BOOST_TEST((validate_route(make(1, b("\0"), b("\0"))) == errc::catalog_invalid_route_range));
-    BOOST_TEST((validate_route(make(1, "\xff\xff", std::string("\xff\xff"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "a", std::string("a"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, b("\0"), b("\0"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "\xff\xff", std::string("\xff\xff"))) == errc::catalog_invalid_route_range));
 }
 
 BOOST_AUTO_TEST_CASE(validate_start_after_end_is_invalid) {
-    BOOST_TEST((validate_route(make(1, "b", std::string("a"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "b", std::string("a"))) == errc::catalog_invalid_route_range));
     // Unsigned: 0xFF sorts after 'a'.
-    BOOST_TEST((validate_route(make(1, "\xff", std::string("a"))) == errc::catalog_invalid_route_range));
-    BOOST_TEST((validate_route(make(1, "\x80", std::string("\x7f"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "\xff", std::string("a"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "\x80", std::string("\x7f"))) == errc::catalog_invalid_route_range));
     // Longer with the same prefix sorts after.
-    BOOST_TEST((validate_route(make(1, b("a\0"), std::string("a"))) == errc::catalog_invalid_route_range));
-    BOOST_TEST((validate_route(make(1, "ab", std::string("a"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, b("a\0"), std::string("a"))) == errc::catalog_invalid_route_range));
+    BOOST_TEST((validate_route(rd(1, "ab", std::string("a"))) == errc::catalog_invalid_route_range));
 }
 
 BOOST_AUTO_TEST_CASE(validate_absent_end_is_valid_for_any_start) {
-    BOOST_TEST(!validate_route(make(1, "", std::nullopt)));
-    BOOST_TEST(!validate_route(make(1, "zzz", std::nullopt)));
-    BOOST_TEST(!validate_route(make(1, "\xff\xff\xff", std::nullopt)));
-    BOOST_TEST(!validate_route(make(1, b("\0\0"), std::nullopt)));
+    BOOST_TEST(!validate_route(rd(1, "", std::nullopt)));
+    BOOST_TEST(!validate_route(rd(1, "zzz", std::nullopt)));
+    BOOST_TEST(!validate_route(rd(1, "\xff\xff\xff", std::nullopt)));
+    BOOST_TEST(!validate_route(rd(1, b("\0\0"), std::nullopt)));
 }
 
 BOOST_AUTO_TEST_CASE(validate_states) {
     for (unsigned s = 0; s <= 3; ++s)
-        BOOST_TEST(!validate_route(make(1, "a", std::string("b"), 1, state_of(s))), "state " << s);
-    BOOST_TEST((validate_route(make(1, "a", std::string("b"), 1, state_of(4))) == errc::catalog_invalid_route_state));
-    BOOST_TEST((validate_route(make(1, "a", std::string("b"), 1, state_of(9))) == errc::catalog_invalid_route_state));
-    BOOST_TEST((validate_route(make(1, "a", std::string("b"), 1, state_of(128))) == errc::catalog_invalid_route_state));
-    BOOST_TEST((validate_route(make(1, "a", std::string("b"), 1, state_of(255))) == errc::catalog_invalid_route_state));
-    BOOST_TEST((validate_route(make(1, "", std::nullopt, 1, state_of(255))) == errc::catalog_invalid_route_state));
+        BOOST_TEST(!validate_route(rd(1, "a", std::string("b"), 1, state_of(s))), "state " << s);
+    BOOST_TEST((validate_route(rd(1, "a", std::string("b"), 1, state_of(4))) == errc::catalog_invalid_route_state));
+    BOOST_TEST((validate_route(rd(1, "a", std::string("b"), 1, state_of(9))) == errc::catalog_invalid_route_state));
+    BOOST_TEST((validate_route(rd(1, "a", std::string("b"), 1, state_of(128))) == errc::catalog_invalid_route_state));
+    BOOST_TEST((validate_route(rd(1, "a", std::string("b"), 1, state_of(255))) == errc::catalog_invalid_route_state));
+    BOOST_TEST((validate_route(rd(1, "", std::nullopt, 1, state_of(255))) == errc::catalog_invalid_route_state));
 }
 
 BOOST_AUTO_TEST_CASE(validate_parent_id_never_checked) {
-    BOOST_TEST(!validate_route(make(1, "a", std::string("b"), 1, RouteState::active, 0)));
-    BOOST_TEST(!validate_route(make(1, "a", std::string("b"), 1, RouteState::active, 1)));  // itself
-    BOOST_TEST(!validate_route(make(1, "a", std::string("b"), 1, RouteState::active, kMax)));
-    BOOST_TEST(!validate_route(make(5, "", std::nullopt, 2, RouteState::migrating_source, 12345)));
+    BOOST_TEST(!validate_route(rd(1, "a", std::string("b"), 1, RouteState::active, 0)));
+    BOOST_TEST(!validate_route(rd(1, "a", std::string("b"), 1, RouteState::active, 1)));  // itself
+    BOOST_TEST(!validate_route(rd(1, "a", std::string("b"), 1, RouteState::active, kMax)));
+    BOOST_TEST(!validate_route(rd(5, "", std::nullopt, 2, RouteState::migrating_source, 12345)));
 }
 
 BOOST_AUTO_TEST_CASE(is_valid_state_values) {
@@ -154,65 +145,65 @@ BOOST_AUTO_TEST_CASE(is_valid_state_values) {
 // catalog order (§2.2)
 
 BOOST_AUTO_TEST_CASE(order_by_start) {
-    BOOST_TEST(catalog_order_less(make(2, "a", std::nullopt), make(1, "b", std::nullopt)));
-    BOOST_TEST(!catalog_order_less(make(1, "b", std::nullopt), make(2, "a", std::nullopt)));
+    BOOST_TEST(catalog_order_less(rd(2, "a", std::nullopt), rd(1, "b", std::nullopt)));
+    BOOST_TEST(!catalog_order_less(rd(1, "b", std::nullopt), rd(2, "a", std::nullopt)));
     // Empty start is the smallest.
-    BOOST_TEST(catalog_order_less(make(9, "", std::nullopt), make(1, b("\0"), std::string("z"))));
+    BOOST_TEST(catalog_order_less(rd(9, "", std::nullopt), rd(1, b("\0"), std::string("z"))));
     // Shorter prefix first: "a" before "a\0".
-    BOOST_TEST(catalog_order_less(make(9, "a", std::nullopt), make(1, b("a\0"), std::nullopt)));
-    BOOST_TEST(!catalog_order_less(make(1, b("a\0"), std::nullopt), make(9, "a", std::nullopt)));
+    BOOST_TEST(catalog_order_less(rd(9, "a", std::nullopt), rd(1, b("a\0"), std::nullopt)));
+    BOOST_TEST(!catalog_order_less(rd(1, b("a\0"), std::nullopt), rd(9, "a", std::nullopt)));
     // Unsigned bytes: "\xff" after "a", "\x80" after "\x7f", "\0" before "\x01".
-    BOOST_TEST(catalog_order_less(make(9, "a", std::nullopt), make(1, "\xff", std::nullopt)));
-    BOOST_TEST(!catalog_order_less(make(1, "\xff", std::nullopt), make(9, "a", std::nullopt)));
-    BOOST_TEST(catalog_order_less(make(9, "\x7f", std::nullopt), make(1, "\x80", std::nullopt)));
-    BOOST_TEST(catalog_order_less(make(9, b("\0"), std::nullopt), make(1, "\x01", std::nullopt)));
-    BOOST_TEST(catalog_order_less(make(9, b("\0"), std::nullopt), make(1, "\xff", std::nullopt)));
+    BOOST_TEST(catalog_order_less(rd(9, "a", std::nullopt), rd(1, "\xff", std::nullopt)));
+    BOOST_TEST(!catalog_order_less(rd(1, "\xff", std::nullopt), rd(9, "a", std::nullopt)));
+    BOOST_TEST(catalog_order_less(rd(9, "\x7f", std::nullopt), rd(1, "\x80", std::nullopt)));
+    BOOST_TEST(catalog_order_less(rd(9, b("\0"), std::nullopt), rd(1, "\x01", std::nullopt)));
+    BOOST_TEST(catalog_order_less(rd(9, b("\0"), std::nullopt), rd(1, "\xff", std::nullopt)));
     // Start wins over end and id: the bounded/unbounded rule applies only to equal starts.
-    BOOST_TEST(catalog_order_less(make(9, "a", std::nullopt), make(1, "b", std::string("c"))));
+    BOOST_TEST(catalog_order_less(rd(9, "a", std::nullopt), rd(1, "b", std::string("c"))));
 }
 
 BOOST_AUTO_TEST_CASE(order_equal_start_bounded_before_unbounded) {
-    const auto bounded = make(9, "a", std::string("\xff\xff"));
-    const auto unbounded = make(1, "a", std::nullopt);
+    const auto bounded = rd(9, "a", std::string("\xff\xff"));
+    const auto unbounded = rd(1, "a", std::nullopt);
     BOOST_TEST(catalog_order_less(bounded, unbounded));
     BOOST_TEST(!catalog_order_less(unbounded, bounded));
 }
 
 BOOST_AUTO_TEST_CASE(order_equal_start_by_end_then_id) {
-    BOOST_TEST(catalog_order_less(make(9, "a", std::string("b")), make(1, "a", std::string("c"))));
-    BOOST_TEST(!catalog_order_less(make(1, "a", std::string("c")), make(9, "a", std::string("b"))));
-    BOOST_TEST(catalog_order_less(make(9, "a", std::string("m")), make(1, "a", b("m\0"))));
-    BOOST_TEST(catalog_order_less(make(9, "a", std::string("m")), make(1, "a", std::string("\xff"))));
-    BOOST_TEST(!catalog_order_less(make(1, "a", std::string("\xff")), make(9, "a", std::string("m"))));
+    BOOST_TEST(catalog_order_less(rd(9, "a", std::string("b")), rd(1, "a", std::string("c"))));
+    BOOST_TEST(!catalog_order_less(rd(1, "a", std::string("c")), rd(9, "a", std::string("b"))));
+    BOOST_TEST(catalog_order_less(rd(9, "a", std::string("m")), rd(1, "a", b("m\0"))));
+    BOOST_TEST(catalog_order_less(rd(9, "a", std::string("m")), rd(1, "a", std::string("\xff"))));
+    BOOST_TEST(!catalog_order_less(rd(1, "a", std::string("\xff")), rd(9, "a", std::string("m"))));
     // Same start and end: id ascending.
-    BOOST_TEST(catalog_order_less(make(1, "a", std::string("b")), make(2, "a", std::string("b"))));
-    BOOST_TEST(!catalog_order_less(make(2, "a", std::string("b")), make(1, "a", std::string("b"))));
-    BOOST_TEST(catalog_order_less(make(1, "a", std::nullopt), make(kMax, "a", std::nullopt)));
-    BOOST_TEST(!catalog_order_less(make(kMax, "a", std::nullopt), make(1, "a", std::nullopt)));
+    BOOST_TEST(catalog_order_less(rd(1, "a", std::string("b")), rd(2, "a", std::string("b"))));
+    BOOST_TEST(!catalog_order_less(rd(2, "a", std::string("b")), rd(1, "a", std::string("b"))));
+    BOOST_TEST(catalog_order_less(rd(1, "a", std::nullopt), rd(kMax, "a", std::nullopt)));
+    BOOST_TEST(!catalog_order_less(rd(kMax, "a", std::nullopt), rd(1, "a", std::nullopt)));
 }
 
 BOOST_AUTO_TEST_CASE(order_is_irreflexive) {
-    const auto r = make(3, "a", std::string("b"));
+    const auto r = rd(3, "a", std::string("b"));
     BOOST_TEST(!catalog_order_less(r, r));
-    const auto u = make(3, "a", std::nullopt);
+    const auto u = rd(3, "a", std::nullopt);
     BOOST_TEST(!catalog_order_less(u, u));
     // Equal in (start, end, id) but different group: neither is less.
-    BOOST_TEST(!catalog_order_less(make(3, "a", std::string("b"), 1), make(3, "a", std::string("b"), 2)));
-    BOOST_TEST(!catalog_order_less(make(3, "a", std::string("b"), 2), make(3, "a", std::string("b"), 1)));
+    BOOST_TEST(!catalog_order_less(rd(3, "a", std::string("b"), 1), rd(3, "a", std::string("b"), 2)));
+    BOOST_TEST(!catalog_order_less(rd(3, "a", std::string("b"), 2), rd(3, "a", std::string("b"), 1)));
 }
 
 BOOST_AUTO_TEST_CASE(order_sorts_a_list) {
     std::vector<RouteDescriptor> rs{
-        make(10, "\xff", std::nullopt),
-        make(11, "a", std::nullopt),
-        make(12, "a", std::string("c")),
-        make(13, b("a\0"), std::string("b")),
-        make(14, "", std::string("a")),
-        make(15, "a", std::string("b")),
-        make(5, "a", std::string("b")),
-        make(16, "b", std::nullopt),
-        make(17, b("\0"), std::nullopt),
-        make(1, "a", std::nullopt),
+        rd(10, "\xff", std::nullopt),
+        rd(11, "a", std::nullopt),
+        rd(12, "a", std::string("c")),
+        rd(13, b("a\0"), std::string("b")),
+        rd(14, "", std::string("a")),
+        rd(15, "a", std::string("b")),
+        rd(5, "a", std::string("b")),
+        rd(16, "b", std::nullopt),
+        rd(17, b("\0"), std::nullopt),
+        rd(1, "a", std::nullopt),
     };
     std::sort(rs.begin(), rs.end(), catalog_order_less);
     const std::vector<std::uint64_t> expected{14, 17, 5, 15, 12, 1, 11, 13, 16, 10};
@@ -223,33 +214,33 @@ BOOST_AUTO_TEST_CASE(order_sorts_a_list) {
 // RouteDescriptor equality (§2.2)
 
 BOOST_AUTO_TEST_CASE(equality_absent_end_equals_empty_end) {
-    const auto absent = make(1, "a", std::nullopt);
-    const auto empty = make(1, "a", std::string());
+    const auto absent = rd(1, "a", std::nullopt);
+    const auto empty = rd(1, "a", std::string());
     BOOST_TEST((absent == empty));
     BOOST_TEST((empty == absent));
     BOOST_TEST(!(absent != empty));
 }
 
 BOOST_AUTO_TEST_CASE(equality_every_field_matters) {
-    const auto base = make(7, "a", std::string("m"), 3, RouteState::write_fenced, 2);
-    BOOST_TEST((base == make(7, "a", std::string("m"), 3, RouteState::write_fenced, 2)));
+    const auto base = rd(7, "a", std::string("m"), 3, RouteState::write_fenced, 2);
+    BOOST_TEST((base == rd(7, "a", std::string("m"), 3, RouteState::write_fenced, 2)));
 
-    BOOST_TEST(!(base == make(8, "a", std::string("m"), 3, RouteState::write_fenced, 2)));
-    BOOST_TEST(!(base == make(7, "b", std::string("m"), 3, RouteState::write_fenced, 2)));
-    BOOST_TEST(!(base == make(7, "a", std::string("n"), 3, RouteState::write_fenced, 2)));
-    BOOST_TEST(!(base == make(7, "a", std::nullopt, 3, RouteState::write_fenced, 2)));
-    BOOST_TEST(!(base == make(7, "a", std::string("m"), 4, RouteState::write_fenced, 2)));
-    BOOST_TEST(!(base == make(7, "a", std::string("m"), 3, RouteState::active, 2)));
-    BOOST_TEST(!(base == make(7, "a", std::string("m"), 3, RouteState::write_fenced, 0)));
-    BOOST_TEST((base != make(7, "a", std::string("m"), 3, RouteState::write_fenced, 3)));
+    BOOST_TEST(!(base == rd(8, "a", std::string("m"), 3, RouteState::write_fenced, 2)));
+    BOOST_TEST(!(base == rd(7, "b", std::string("m"), 3, RouteState::write_fenced, 2)));
+    BOOST_TEST(!(base == rd(7, "a", std::string("n"), 3, RouteState::write_fenced, 2)));
+    BOOST_TEST(!(base == rd(7, "a", std::nullopt, 3, RouteState::write_fenced, 2)));
+    BOOST_TEST(!(base == rd(7, "a", std::string("m"), 4, RouteState::write_fenced, 2)));
+    BOOST_TEST(!(base == rd(7, "a", std::string("m"), 3, RouteState::active, 2)));
+    BOOST_TEST(!(base == rd(7, "a", std::string("m"), 3, RouteState::write_fenced, 0)));
+    BOOST_TEST((base != rd(7, "a", std::string("m"), 3, RouteState::write_fenced, 3)));
 
     // Bytes compared byte-wise, NUL included.
-    BOOST_TEST(!(make(1, "", std::nullopt) == make(1, b("\0"), std::nullopt)));
-    BOOST_TEST(!(make(1, "a", b("b\0")) == make(1, "a", std::string("b"))));
-    BOOST_TEST((make(1, b("a\0b"), b("c\0\xff")) == make(1, b("a\0b"), b("c\0\xff"))));
-    BOOST_TEST(!(make(1, b("a\0b"), std::nullopt) == make(1, b("a\0c"), std::nullopt)));
+    BOOST_TEST(!(rd(1, "", std::nullopt) == rd(1, b("\0"), std::nullopt)));
+    BOOST_TEST(!(rd(1, "a", b("b\0")) == rd(1, "a", std::string("b"))));
+    BOOST_TEST((rd(1, b("a\0b"), b("c\0\xff")) == rd(1, b("a\0b"), b("c\0\xff"))));
+    BOOST_TEST(!(rd(1, b("a\0b"), std::nullopt) == rd(1, b("a\0c"), std::nullopt)));
     // Present non-empty end vs absent differ.
-    BOOST_TEST(!(make(1, "", std::string("\xff")) == make(1, "", std::nullopt)));
+    BOOST_TEST(!(rd(1, "", std::string("\xff")) == rd(1, "", std::nullopt)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,33 +364,33 @@ BOOST_AUTO_TEST_CASE(next_route_id_floor_empty_is_one) {
 }
 
 BOOST_AUTO_TEST_CASE(next_route_id_floor_is_max_plus_one) {
-    auto one = next_route_id_floor({make(5, "", std::nullopt)});
+    auto one = next_route_id_floor({rd(5, "", std::nullopt)});
     BOOST_TEST_REQUIRE(one.has_value());
     BOOST_TEST(*one == 6u);
 
     // Max, not last, not count.
     auto many = next_route_id_floor(
-        {make(3, "", std::string("a")), make(9, "a", std::string("b")), make(2, "b", std::nullopt)});
+        {rd(3, "", std::string("a")), rd(9, "a", std::string("b")), rd(2, "b", std::nullopt)});
     BOOST_TEST_REQUIRE(many.has_value());
     BOOST_TEST(*many == 10u);
 
-    auto high = next_route_id_floor({make(1, "", std::string("a")), make(kMax - 1, "a", std::nullopt)});
+    auto high = next_route_id_floor({rd(1, "", std::string("a")), rd(kMax - 1, "a", std::nullopt)});
     BOOST_TEST_REQUIRE(high.has_value());
     BOOST_TEST(*high == kMax);
 
     // Ids are not validated here: only id 0 -> 0 + 1.
-    auto zero = next_route_id_floor({make(0, "", std::nullopt)});
+    auto zero = next_route_id_floor({rd(0, "", std::nullopt)});
     BOOST_TEST_REQUIRE(zero.has_value());
     BOOST_TEST(*zero == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(next_route_id_floor_overflow) {
-    auto r = next_route_id_floor({make(kMax, "", std::nullopt)});
+    auto r = next_route_id_floor({rd(kMax, "", std::nullopt)});
     BOOST_TEST_REQUIRE(r.has_error());
     BOOST_TEST((r.error() == errc::catalog_route_id_overflow));
 
-    auto mixed = next_route_id_floor({make(1, "", std::string("a")), make(kMax, "a", std::nullopt),
-                                      make(2, "b", std::nullopt)});
+    auto mixed = next_route_id_floor({rd(1, "", std::string("a")), rd(kMax, "a", std::nullopt),
+                                      rd(2, "b", std::nullopt)});
     BOOST_TEST_REQUIRE(mixed.has_error());
     BOOST_TEST((mixed.error() == errc::catalog_route_id_overflow));
 }

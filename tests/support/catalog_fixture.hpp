@@ -2,6 +2,7 @@
 // Fixture of the backend-parametrised catalog, watcher and bootstrap suites: a fresh store of the
 // backend under test behind a HookedStore, a CatalogStore on it, and builders for expected records.
 
+#include "support/builders.hpp"
 #include "support/hooked_store.hpp"
 #include "support/store_fixture.hpp"
 
@@ -11,11 +12,6 @@
 #include <algorithm>
 
 namespace routecat::test {
-
-inline RouteDescriptor rd(std::uint64_t id, std::string start, std::optional<std::string> end, std::uint64_t group,
-                   RouteState state = RouteState::active, std::uint64_t parent = 0) {
-    return {id, std::move(start), std::move(end), group, state, parent};
-}
 
 inline std::string encoded(const RouteDescriptor& r) { return codec::encode_route_descriptor(r).value(); }
 
