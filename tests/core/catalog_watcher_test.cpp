@@ -298,6 +298,22 @@ BOOST_AUTO_TEST_CASE(the_spec_watcher_retries_at_the_fixed_interval) {
     BOOST_TEST(log_lines("error").size() == 6u);
 }
 
+BOOST_AUTO_TEST_CASE(the_timer_is_rearmed_only_after_a_sync_finishes) {
+    save(0, two_routes(1));
+    // Every sync takes at least 100 ms; with a 50 ms interval, sync starts are >= 150 ms apart.
+    hooked->before_every_last_commit_ts([](MvccStore&) -> asio::awaitable<void> { co_await sleep_for(100ms); });
+    const auto calls_before = hooked->last_commit_ts_times().size();
+    CatalogWatcher w(catalog, engine, spec_options(50ms));
+    auto scenario = [](WatcherFixture& f, CatalogWatcher& w, std::size_t from) -> asio::awaitable<void> {
+        BOOST_TEST(co_await eventually([&] { return f.hooked->last_commit_ts_times().size() >= from + 4; }));
+        w.stop();
+    };
+    run_with(w, scenario(*this, w, calls_before));
+    const auto times = hooked->last_commit_ts_times();
+    for (std::size_t k = calls_before + 1; k < calls_before + 4; ++k)
+        BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(times[k] - times[k - 1]).count() >= 150);
+}
+
 BOOST_AUTO_TEST_CASE(a_sync_error_is_logged_and_the_loop_goes_on_until_it_is_repaired) {
     save(0, {rd(1, "", "m", 1), rd(2, "c", std::nullopt, 1)});  // the engine refuses overlaps
     CatalogWatcher w(catalog, engine, spec_options(10ms));

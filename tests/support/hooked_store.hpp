@@ -33,6 +33,9 @@ public:
     void before_scan_at(Hook hook) { scan_hook_ = std::move(hook); }
     int scan_calls() const { return scan_calls_.load(); }
 
+    // Runs before every call of last_commit_ts() (after the n-th-call hook, if both apply).
+    void before_every_last_commit_ts(Hook hook) { every_watermark_hook_ = std::move(hook); }
+
     // Runs before the n-th call (counting from 1) of last_commit_ts().
     void before_last_commit_ts(int n, Hook hook) {
         watermark_hook_call_ = n;
@@ -53,6 +56,7 @@ public:
         if (failures_left_.load() > 0 && failures_left_.fetch_sub(1) > 0)
             throw boost::system::system_error(make_error_code(boost::system::errc::io_error), "store down");
         if (++watermark_calls_ == watermark_hook_call_ && watermark_hook_) co_await watermark_hook_(*inner_);
+        if (every_watermark_hook_) co_await every_watermark_hook_(*inner_);
         co_return co_await inner_->last_commit_ts();
     }
     boost::asio::awaitable<std::optional<std::string>> get_at(std::string key, std::uint64_t ts) override {
@@ -83,6 +87,7 @@ private:
     Hook apply_hook_;
     Hook watermark_hook_;
     Hook scan_hook_;
+    Hook every_watermark_hook_;
     std::atomic<int> failures_left_{0};
     std::vector<std::chrono::steady_clock::time_point> watermark_times_;
     std::atomic<int> scan_calls_{0};
