@@ -240,11 +240,16 @@ std::vector<KeyValue> RocksDbStore::scan_sync(const std::string& start, const st
         }
         const auto value = it->value().ToStringView();
         if (!value.empty() && value[0] != '\0') out.push_back({decode_key(prefix), std::string(value.substr(1))});
-        // Skip the key's older versions: every entry of the next key sorts above prefix + 0xFF x 8.
-        std::string next = prefix;
-        next.append(kTsSize, '\xff');
-        next.push_back('\0');
-        it->Seek(next);
+        // Skip the key's older versions. Most keys have one or two, so step a few times before paying
+        // for a seek past all of them (every entry of the next key sorts above prefix + 0xFF x 8).
+        it->Next();
+        for (int step = 0; step < 4 && it->Valid() && it->key().starts_with(prefix); ++step) it->Next();
+        if (it->Valid() && it->key().starts_with(prefix)) {
+            std::string next = prefix;
+            next.append(kTsSize, '\xff');
+            next.push_back('\0');
+            it->Seek(next);
+        }
     }
     if (!it->status().ok()) throw_status(it->status(), "scan");
     return out;
