@@ -11,6 +11,7 @@
 #include "routecat/route_table.hpp"
 #include "routecat/split_policy.hpp"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <atomic>
@@ -22,6 +23,9 @@
 #include <vector>
 
 namespace routecat {
+namespace detail {
+class ChangeNotifier;
+}
 
 struct EngineOptions {
     // Accesses that make a route split (§7.6); 0 disables splitting.
@@ -36,6 +40,7 @@ class Engine {
 public:
     // An empty table at version 0 (NewEngine / NewEngineWithThreshold).
     explicit Engine(EngineOptions options = {});
+    ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
@@ -69,6 +74,10 @@ public:
     // version C" when context is given). Validation errors change nothing.
     boost::system::error_code apply_snapshot(CatalogSnapshot snapshot, std::string* context = nullptr);
 
+    // Completes as soon as version() > after (at once if it already is): long polls wait here
+    // without holding a thread. Cancellable (throws operation_aborted).
+    boost::asio::awaitable<void> wait_for_version_above(std::uint64_t after);
+
     // §7.9.
     std::optional<HistorySnapshot> snapshot_at(std::uint64_t version) const;
     std::optional<HistorySnapshot> current() const;
@@ -84,6 +93,7 @@ private:
     std::mutex writer_mutex_;
     std::atomic<std::uint64_t> timestamp_{0};
     RouteHistory history_;
+    std::unique_ptr<detail::ChangeNotifier> version_notifier_;
 };
 
 }  // namespace routecat

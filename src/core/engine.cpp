@@ -1,5 +1,6 @@
 #include "routecat/engine.hpp"
 
+#include "core/change_notifier.hpp"
 #include "routecat/error.hpp"
 
 #include <algorithm>
@@ -11,7 +12,13 @@ Engine::Engine(EngineOptions options)
     : threshold_(options.hotspot_threshold),
       split_policy_(options.split_policy ? std::move(options.split_policy) : std::make_shared<StartSuccessorSplit>()),
       table_(std::make_shared<const RouteTable>(0, 0)),
-      history_(options.history_depth) {}
+      history_(options.history_depth), version_notifier_(std::make_unique<detail::ChangeNotifier>()) {}
+
+Engine::~Engine() = default;
+
+boost::asio::awaitable<void> Engine::wait_for_version_above(std::uint64_t after) {
+    co_await version_notifier_->wait(after, [this] { return version(); });
+}
 
 std::shared_ptr<Engine> Engine::with_threshold(std::uint64_t hotspot_threshold) {
     return std::make_shared<Engine>(EngineOptions{hotspot_threshold, nullptr, kDefaultRouteHistoryDepth});
@@ -176,6 +183,7 @@ boost::system::error_code Engine::apply_snapshot(CatalogSnapshot snapshot, std::
     auto next = RouteTable::from_sorted(snapshot.routes, snapshot.version, current->generation() + 1);
     publish_locked(next);
     history_.record(snapshot.version, std::move(next));
+    version_notifier_->notify();  // completions are posted: no waiter runs under the writer lock
     return {};
 }
 

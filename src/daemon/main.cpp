@@ -142,7 +142,34 @@ std::shared_ptr<Engine> build_engine(const daemon::DaemonConfig& config) {
     return engine;
 }
 
-int run_daemon(const daemon::DaemonConfig& config) {
+// The admin token from exactly one of admin.token, admin.token_file (trailing newlines dropped) or
+// admin.token_env; nothing when none is set. A file or variable that yields no token is an error.
+std::optional<std::optional<std::string>> resolve_token(const daemon::AdminConfig& admin, std::string& error) {
+    if (admin.token) return std::optional<std::string>(*admin.token);
+    std::string token;
+    if (admin.token_file) {
+        std::ifstream in(*admin.token_file);
+        if (!in) {
+            error = "admin.token_file: cannot read " + *admin.token_file;
+            return std::nullopt;
+        }
+        std::ostringstream buffer;
+        buffer << in.rdbuf();
+        token = buffer.str();
+        while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+        if (token.empty()) error = "admin.token_file: " + *admin.token_file + " is empty";
+    } else if (admin.token_env) {
+        const char* value = std::getenv(admin.token_env->c_str());
+        token = value ? value : "";
+        if (token.empty()) error = "admin.token_env: environment variable " + *admin.token_env + " is unset or empty";
+    } else {
+        return std::optional<std::string>();
+    }
+    if (token.empty()) return std::nullopt;
+    return std::optional<std::string>(token);
+}
+
+int run_daemon(const daemon::DaemonConfig& config, const admin::AdminOptions& admin_options) {
     auto log = spdlog::default_logger();
     const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     asio::io_context io(static_cast<int>(threads));
@@ -190,7 +217,7 @@ int run_daemon(const daemon::DaemonConfig& config) {
         return 1;
     }
 
-    admin::AdminContext context{catalog, engine, watcher};
+    admin::AdminContext context{catalog, engine, watcher, admin_options};
     admin::ServerOptions server_options;
     server_options.body_limit_bytes = config.admin.body_limit_bytes;
     server_options.header_timeout = config.admin.header_timeout;
@@ -271,13 +298,21 @@ int main(int argc, char** argv) {
                   << " without an admin token (admin.token, admin.token_file or admin.token_env)\n";
         return 2;
     }
+    auto token = resolve_token(config->admin, error);
+    if (!token) {
+        std::cerr << "routecatd: invalid config: " << error << "\n";
+        return 2;
+    }
     if (cl->check_config) {
         std::cout << "config OK\n";
         return 0;
     }
+    admin::AdminOptions admin_options;
+    admin_options.token = *token;
+    admin_options.cors_origins = config->admin.cors_origins;
     spdlog::set_level(spdlog::level::from_str(config->log.level));
     try {
-        return run_daemon(*config);
+        return run_daemon(*config, admin_options);
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
         return 1;

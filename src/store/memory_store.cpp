@@ -2,7 +2,7 @@
 
 #include "routecat/error.hpp"
 #include "routecat/key_text.hpp"
-#include "store/commit_notifier.hpp"
+#include "core/change_notifier.hpp"
 
 
 #include <algorithm>
@@ -12,7 +12,7 @@ namespace routecat {
 
 namespace asio = boost::asio;
 
-MemoryStore::MemoryStore() : notifier_(std::make_unique<detail::CommitNotifier>()) {}
+MemoryStore::MemoryStore() : notifier_(std::make_unique<detail::ChangeNotifier>()) {}
 MemoryStore::~MemoryStore() = default;
 
 const MemoryStore::Version* MemoryStore::visible_at(const std::vector<Version>& versions, std::uint64_t ts) noexcept {

@@ -3,7 +3,7 @@
 #include "routecat/codec.hpp"
 #include "routecat/error.hpp"
 #include "routecat/key_text.hpp"
-#include "store/commit_notifier.hpp"
+#include "core/change_notifier.hpp"
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -135,7 +135,7 @@ boost::system::result<std::shared_ptr<RocksDbStore>> RocksDbStore::open(RocksDbS
 RocksDbStore::RocksDbStore(Private, RocksDbStoreOptions options, asio::any_io_executor blocking, rocksdb::DB* db,
                            std::uint64_t watermark)
     : options_(std::move(options)), blocking_(std::move(blocking)), db_(db), watermark_(watermark),
-      notifier_(std::make_unique<detail::CommitNotifier>()) {}
+      notifier_(std::make_unique<detail::ChangeNotifier>()) {}
 
 RocksDbStore::~RocksDbStore() {
     if (db_) db_->Close();

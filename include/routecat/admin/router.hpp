@@ -10,14 +10,28 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace routecat::admin {
+
+struct AdminOptions {
+    // Bearer token every mutation (PUT, POST) must carry; none = mutations are open.
+    std::optional<std::string> token;
+    // Origins whose browsers may call the API (CORS); "*" allows any.
+    std::vector<std::string> cors_origins;
+    // Longest a GET /v1/routes?wait_version= long poll may wait.
+    std::chrono::milliseconds max_long_poll{60'000};
+};
 
 struct AdminContext {
     CatalogStore catalog{nullptr};
     std::shared_ptr<Engine> engine;
     std::shared_ptr<const CatalogWatcher> watcher;  // optional: readiness and stats use its status
+    AdminOptions options;
 };
 
 boost::asio::awaitable<Response> handle_admin_request(const AdminContext& context, Request request);

@@ -12,7 +12,7 @@
 
 namespace routecat {
 namespace detail {
-class CommitNotifier;
+class ChangeNotifier;
 }
 
 class MemoryStore final : public MvccStore {
@@ -49,7 +49,7 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, std::vector<Version>, std::less<>> data_;  // versions ascending by ts
     std::uint64_t watermark_ = 0;
-    std::unique_ptr<detail::CommitNotifier> notifier_;
+    std::unique_ptr<detail::ChangeNotifier> notifier_;
 };
 
 }  // namespace routecat

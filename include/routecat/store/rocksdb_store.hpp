@@ -27,7 +27,7 @@ class DB;
 
 namespace routecat {
 namespace detail {
-class CommitNotifier;
+class ChangeNotifier;
 }
 
 struct RocksDbStoreOptions {
@@ -76,7 +76,7 @@ private:
     std::unique_ptr<rocksdb::DB> db_;
     std::mutex commit_mutex_;  // one apply at a time: conflict check, commit ts and write are one step
     std::atomic<std::uint64_t> watermark_;
-    std::unique_ptr<detail::CommitNotifier> notifier_;
+    std::unique_ptr<detail::ChangeNotifier> notifier_;
 };
 
 }  // namespace routecat
