@@ -8,6 +8,9 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/url/parse.hpp>
 
+#include <boost/beast/core/string.hpp>
+
+#include <algorithm>
 #include <array>
 
 namespace routecat::admin {
@@ -95,6 +98,38 @@ Response error_response(const Request& req, const boost::system::system_error& e
     return json_error(req, status_for(e.code()), name, e.what());
 }
 
+// Compares a presented token with the configured one in time independent of where they differ.
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    const std::size_t n = std::max(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+        const auto y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+        diff |= static_cast<unsigned char>(x ^ y);
+    }
+    return diff == 0;
+}
+
+bool authorized(const AdminContext& ctx, const Request& req) {
+    if (!ctx.options.token) return true;
+    const auto header = req[http::field::authorization];
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.size() < kBearer.size() || !boost::beast::iequals(header.substr(0, kBearer.size()), kBearer))
+        return false;
+    return constant_time_equal(header.substr(kBearer.size()), *ctx.options.token);
+}
+
+// The Access-Control-Allow-Origin value for this request's Origin, if that origin is allowed.
+std::optional<std::string> allowed_origin(const AdminContext& ctx, const Request& req) {
+    const auto origin = req[http::field::origin];
+    if (origin.empty()) return std::nullopt;
+    for (const auto& allowed : ctx.options.cors_origins) {
+        if (allowed == "*") return std::string("*");
+        if (allowed == origin) return std::string(origin);
+    }
+    return std::nullopt;
+}
+
 std::string allowed_methods(std::string_view path) {
     std::string allow;
     for (const auto& e : kEndpoints) {
@@ -105,9 +140,7 @@ std::string allowed_methods(std::string_view path) {
     return allow;
 }
 
-}  // namespace
-
-asio::awaitable<Response> handle_admin_request(const AdminContext& ctx, Request req) {
+asio::awaitable<Response> dispatch(const AdminContext& ctx, const Request& req) {
     auto target = boost::urls::parse_origin_form(req.target());
     if (!target) co_return json_error(req, http::status::bad_request, "bad_request", "malformed request target");
     const std::string path(target->path());
@@ -119,9 +152,25 @@ asio::awaitable<Response> handle_admin_request(const AdminContext& ctx, Request 
         const std::string allow = allowed_methods(path);
         if (allow.empty())
             co_return json_error(req, http::status::not_found, "not_found", "no such endpoint: " + path);
+        if (req.method() == http::verb::options) {  // CORS preflight
+            Response res{http::status::no_content, req.version()};
+            res.keep_alive(req.keep_alive());
+            res.set(http::field::allow, allow);
+            res.set(http::field::access_control_allow_methods, allow);
+            res.set(http::field::access_control_allow_headers, "Authorization, Content-Type, If-None-Match");
+            res.set(http::field::access_control_max_age, "600");
+            res.prepare_payload();
+            co_return res;
+        }
         auto res = json_error(req, http::status::method_not_allowed, "method_not_allowed",
                               std::string(req.method_string()) + " is not allowed here; allowed: " + allow);
         res.set(http::field::allow, allow);
+        co_return res;
+    }
+    if (endpoint->method != http::verb::get && !authorized(ctx, req)) {
+        auto res = json_error(req, http::status::unauthorized, "unauthorized",
+                              "this endpoint needs Authorization: Bearer <token>");
+        res.set(http::field::www_authenticate, "Bearer realm=\"routecat\"");
         co_return res;
     }
 
@@ -130,6 +179,18 @@ asio::awaitable<Response> handle_admin_request(const AdminContext& ctx, Request 
     } catch (const boost::system::system_error& e) {
         co_return error_response(req, e);
     }
+}
+
+}  // namespace
+
+asio::awaitable<Response> handle_admin_request(const AdminContext& ctx, Request req) {
+    Response res = co_await dispatch(ctx, req);
+    if (auto origin = allowed_origin(ctx, req)) {
+        res.set(http::field::access_control_allow_origin, *origin);
+        res.set(http::field::access_control_expose_headers, "ETag");
+        if (*origin != "*") res.set(http::field::vary, "Origin");
+    }
+    co_return res;
 }
 
 }  // namespace routecat::admin

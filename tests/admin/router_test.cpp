@@ -1,0 +1,106 @@
+// The router itself: endpoint table, 404/405/OPTIONS, the bearer token on mutations, CORS, health.
+
+#include "admin/api_fixture.hpp"
+
+#include "routecat/catalog_watcher.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace routecat;
+using namespace routecat::test;
+namespace http = boost::beast::http;
+
+BOOST_FIXTURE_TEST_SUITE(admin_router, ApiFixture)
+
+BOOST_AUTO_TEST_CASE(healthz_answers_ok_as_json) {
+    auto r = get("/healthz");
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(r.raw.body() == R"({"status":"ok"})");
+    BOOST_TEST(std::string(r.raw[http::field::content_type]) == "application/json; charset=utf-8");
+}
+
+BOOST_AUTO_TEST_CASE(readyz_without_a_watcher_checks_the_store) {
+    auto r = get("/readyz");
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(r.raw.body() == R"({"status":"ready","version":1})");
+}
+
+BOOST_AUTO_TEST_CASE(readyz_is_503_until_the_watcher_has_synced) {
+    auto watcher = std::make_shared<CatalogWatcher>(ctx.catalog, ctx.engine, CatalogWatcherOptions::spec());
+    ctx.watcher = watcher;
+    auto before = get("/readyz");
+    BOOST_TEST(before.status == 503u);
+    BOOST_TEST(before.error_code() == "store_unavailable");
+    BOOST_TEST(before.json.at("error").at("message").as_string() == "engine not synced yet");
+    run(io, watcher->sync_once());
+    // sync_once alone does not count as a watcher sync: readiness follows the run loop's status.
+    BOOST_TEST(get("/readyz").status == 503u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_paths_are_404_and_wrong_methods_405_with_allow) {
+    auto missing = get("/v2/routes");
+    BOOST_TEST(missing.status == 404u);
+    BOOST_TEST(missing.error_code() == "not_found");
+    BOOST_TEST(missing.json.at("error").at("message").as_string() == "no such endpoint: /v2/routes");
+
+    auto wrong = call(http::verb::delete_, "/v1/catalog");
+    BOOST_TEST(wrong.status == 405u);
+    BOOST_TEST(wrong.error_code() == "method_not_allowed");
+    BOOST_TEST(std::string(wrong.raw[http::field::allow]) == "GET, PUT");
+    BOOST_TEST(std::string(call(http::verb::post, "/healthz").raw[http::field::allow]) == "GET");
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_target_is_400) {
+    auto r = get("no-leading-slash");
+    BOOST_TEST(r.status == 400u);
+    BOOST_TEST(r.error_code() == "bad_request");
+}
+
+BOOST_AUTO_TEST_CASE(options_preflight_lists_the_methods) {
+    auto r = call(http::verb::options, "/v1/catalog");
+    BOOST_TEST(r.status == 204u);
+    BOOST_TEST(std::string(r.raw[http::field::access_control_allow_methods]) == "GET, PUT");
+    BOOST_TEST(r.raw.body().empty());
+}
+
+BOOST_AUTO_TEST_CASE(mutations_need_the_bearer_token_and_reads_do_not) {
+    ctx.options.token = "s3cret";
+    const std::string body = R"({"expected_version":1,"routes":[]})";
+    for (const auto& auth : std::vector<std::string>{"", "Bearer wrong", "Bearer s3cre", "Bearer s3cret2", "Basic s3cret",
+                                                     "Bearer", "s3cret"}) {
+        std::map<std::string, std::string> headers;
+        if (!auth.empty()) headers["Authorization"] = auth;
+        auto r = put("/v1/catalog", body, headers);
+        BOOST_TEST_INFO("Authorization: " << auth);
+        BOOST_TEST(r.status == 401u);
+        BOOST_TEST(r.error_code() == "unauthorized");
+        BOOST_TEST(std::string(r.raw[http::field::www_authenticate]) == "Bearer realm=\"routecat\"");
+        BOOST_TEST(r.raw.body().find("s3cret") == std::string::npos);
+    }
+    BOOST_TEST(post("/v1/routes/access", R"({"keys":[]})").status == 401u);
+    BOOST_TEST(post("/v1/engine/snapshot", "{}").status == 401u);
+    BOOST_TEST(post("/v1/catalog/split", "{}").status == 401u);
+    BOOST_TEST(run(io, ctx.catalog.version()) == 1u);  // nothing was saved
+
+    BOOST_TEST(put("/v1/catalog", body, {{"Authorization", "Bearer s3cret"}}).status != 401u);
+    BOOST_TEST(put("/v1/catalog", body, {{"Authorization", "bearer s3cret"}}).status != 401u);
+    BOOST_TEST(get("/v1/catalog").status == 200u);
+    BOOST_TEST(get("/healthz").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(cors_headers_only_for_configured_origins) {
+    ctx.options.cors_origins = {"https://dash.example"};
+    auto allowed = get("/healthz", {{"Origin", "https://dash.example"}});
+    BOOST_TEST(std::string(allowed.raw[http::field::access_control_allow_origin]) == "https://dash.example");
+    BOOST_TEST(std::string(allowed.raw[http::field::vary]) == "Origin");
+    auto other = get("/healthz", {{"Origin", "https://evil.example"}});
+    BOOST_TEST(other.raw.count(http::field::access_control_allow_origin) == 0u);
+    auto none = get("/healthz");
+    BOOST_TEST(none.raw.count(http::field::access_control_allow_origin) == 0u);
+    ctx.options.cors_origins = {"*"};
+    BOOST_TEST(std::string(get("/healthz", {{"Origin", "https://any.example"}}).raw[http::field::access_control_allow_origin]) == "*");
+    // Errors carry the headers too, so browsers can read them.
+    BOOST_TEST(std::string(get("/nope", {{"Origin", "https://any.example"}}).raw[http::field::access_control_allow_origin]) == "*");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
