@@ -17,6 +17,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <cstdio>
+
 namespace routecat::admin {
 
 namespace asio = boost::asio;
@@ -57,6 +59,7 @@ boost::system::result<tcp::endpoint> Server::listen(const tcp::endpoint& endpoin
 }
 
 asio::awaitable<void> Server::run() {
+    const auto self = shared_from_this();  // frames destroyed with an io_context must not outlive us
     for (;;) {
         boost::system::error_code ec;
         tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(executor_),
@@ -67,7 +70,15 @@ asio::awaitable<void> Server::run() {
             continue;  // e.g. too many open files: keep accepting
         }
         auto ex = socket.get_executor();
-        asio::co_spawn(ex, serve(std::move(socket)), asio::detached);
+        // A session's failure ends that connection only, never the server or its threads.
+        asio::co_spawn(ex, serve(std::move(socket)), [](std::exception_ptr e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                std::fprintf(stderr, "routecat admin session failed: %s\n", ex.what());
+            }
+        });
     }
 }
 
@@ -93,6 +104,7 @@ asio::awaitable<void> Server::drain(std::chrono::milliseconds timeout) {
 }
 
 asio::awaitable<void> Server::serve(tcp::socket socket) {
+    const auto self = shared_from_this();
     auto session = std::make_shared<Session>(std::move(socket));
     const bool over_cap = connections_.fetch_add(1) >= options_.max_connections;
     {
@@ -135,7 +147,7 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
 
         http::request_parser<http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
-        parser.body_limit(options_.body_limit_bytes);
+        parser.body_limit(boost::none);  // checked below, so an over-long body gets a 413, not a reset
         stream.expires_after(options_.header_timeout);
         co_await http::async_read_header(stream, buffer, parser, token);
         if (ec == http::error::header_limit) {
@@ -163,6 +175,7 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
             co_await http::async_write(stream, res, token);
             break;
         }
+        parser.body_limit(options_.body_limit_bytes);  // chunked bodies are checked as they arrive
         co_await http::async_read(stream, buffer, parser, token);
         if (ec == http::error::body_limit) {  // chunked bodies learn their size only now
             auto res = json_error(version, false, http::status::payload_too_large, "payload_too_large",

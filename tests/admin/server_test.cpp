@@ -1,0 +1,229 @@
+// The admin HTTP server over real sockets: keep-alive, concurrency, pipelining, limits, timeouts,
+// the connection cap and the drain on stop. The handler is a small echo, not the API.
+
+#include "support/http_client.hpp"
+
+#include "routecat/admin/responses.hpp"
+#include "routecat/admin/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <future>
+#include <thread>
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using namespace routecat;
+using namespace routecat::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Echoes method, target and body size; a target of /slow takes 200 ms.
+asio::awaitable<admin::Response> echo(admin::Request req) {
+    if (req.target() == "/slow") {
+        asio::steady_timer timer(co_await asio::this_coro::executor, 200ms);
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+    boost::json::object body{{"method", std::string(req.method_string())},
+                             {"target", std::string(req.target())},
+                             {"body_size", req.body().size()}};
+    co_return admin::json_response(req, http::status::ok, body);
+}
+
+struct ServerFixture {
+    asio::io_context io;
+    std::shared_ptr<admin::Server> server;
+    unsigned short port = 0;
+    std::vector<std::thread> threads;
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+
+    explicit ServerFixture(admin::ServerOptions options = small_limits()) {
+        server = std::make_shared<admin::Server>(io.get_executor(), options, echo);
+        port = server->listen({asio::ip::make_address("127.0.0.1"), 0}).value().port();
+        asio::co_spawn(io, server->run(), asio::detached);
+        for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+    }
+    ~ServerFixture() {
+        server->stop();
+        work.reset();
+        io.stop();
+        for (auto& t : threads) t.join();
+    }
+    static admin::ServerOptions small_limits() {
+        admin::ServerOptions o;
+        o.body_limit_bytes = 1024;
+        o.header_limit_bytes = 2048;
+        o.header_timeout = 300ms;
+        o.idle_timeout = 2s;
+        o.max_connections = 300;
+        return o;
+    }
+};
+
+std::string target_of(const HttpReply& r) { return std::string(boost::json::parse(r.body).at("target").as_string()); }
+
+// Reads from a raw socket until EOF or timeout; returns what arrived and whether EOF came.
+std::pair<std::string, bool> read_until_closed(asio::ip::tcp::socket& s, std::chrono::milliseconds timeout) {
+    std::string data;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    s.non_blocking(true);
+    char buf[4096];
+    while (std::chrono::steady_clock::now() < deadline) {
+        boost::system::error_code ec;
+        const std::size_t n = s.read_some(asio::buffer(buf), ec);
+        if (ec == asio::error::would_block) {
+            std::this_thread::sleep_for(5ms);
+            continue;
+        }
+        if (ec) return {data, true};
+        data.append(buf, n);
+    }
+    return {data, false};
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(admin_server, ServerFixture)
+
+BOOST_AUTO_TEST_CASE(a_thousand_sequential_requests_on_one_kept_alive_connection) {
+    HttpConnection c("127.0.0.1", port);
+    for (int i = 0; i < 1000; ++i) {
+        auto r = c.request(http::verb::get, "/r" + std::to_string(i));
+        BOOST_TEST_REQUIRE(r.status == 200u);
+        BOOST_TEST_REQUIRE(target_of(r) == "/r" + std::to_string(i));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(two_hundred_concurrent_connections_are_all_served) {
+    std::vector<std::unique_ptr<HttpConnection>> clients;
+    for (int i = 0; i < 200; ++i) clients.push_back(std::make_unique<HttpConnection>("127.0.0.1", port));
+    for (int i = 0; i < 200; ++i) BOOST_TEST_REQUIRE(clients[i]->request(http::verb::get, "/c" + std::to_string(i)).status == 200u);
+    BOOST_TEST(server->connections() == 200u);
+    // Interleaved second round on the same connections.
+    for (int i = 199; i >= 0; --i) BOOST_TEST_REQUIRE(target_of(clients[i]->request(http::verb::get, "/d")) == "/d");
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order) {
+    asio::io_context client;
+    asio::ip::tcp::socket s(client);
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    std::string requests;
+    for (int i = 0; i < 5; ++i) requests += "GET /p" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    requests += "GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    asio::write(s, asio::buffer(requests));
+    auto [data, closed] = read_until_closed(s, 5s);
+    BOOST_TEST(closed);
+    std::size_t at = 0;
+    for (const char* t : {"/p0", "/p1", "/p2", "/p3", "/p4", "/last"}) {
+        const auto found = data.find("\"target\":\"" + std::string(t) + "\"", at);
+        BOOST_TEST_REQUIRE(found != std::string::npos, t);
+        at = found;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_body_over_the_limit_gets_413_as_json) {
+    HttpConnection c("127.0.0.1", port);
+    auto r = c.request(http::verb::post, "/big", std::string(2000, 'x'));
+    BOOST_TEST(r.status == 413u);
+    BOOST_TEST(boost::json::parse(r.body).at("error").at("code").as_string() == "payload_too_large");
+    BOOST_TEST(!r.raw.keep_alive());
+    // At the limit is fine.
+    HttpConnection d("127.0.0.1", port);
+    BOOST_TEST(d.request(http::verb::post, "/ok", std::string(1024, 'x')).status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(an_over_long_header_gets_431) {
+    asio::io_context client;
+    asio::ip::tcp::socket s(client);
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    const std::string req = "GET / HTTP/1.1\r\nHost: x\r\nX-Long: " + std::string(4000, 'a') + "\r\n\r\n";
+    asio::write(s, asio::buffer(req));
+    auto [data, closed] = read_until_closed(s, 5s);
+    BOOST_TEST(data.starts_with("HTTP/1.1 431"));
+    BOOST_TEST(data.find("\"code\":\"bad_request\"") != std::string::npos);
+    BOOST_TEST(closed);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_sending_a_byte_at_a_time_is_dropped_at_the_header_timeout) {
+    asio::io_context client;
+    asio::ip::tcp::socket s(client);
+    s.connect({asio::ip::make_address("127.0.0.1"), port});
+    const std::string req = "GET /slowloris HTTP/1.1\r\nHost: x\r\n";
+    const auto started = std::chrono::steady_clock::now();
+    bool dropped = false;
+    for (char c : req) {
+        boost::system::error_code ec;
+        asio::write(s, asio::buffer(&c, 1), ec);
+        if (ec) {
+            dropped = true;
+            break;
+        }
+        std::this_thread::sleep_for(50ms);  // 36 bytes: ~1.8 s if never dropped
+    }
+    if (!dropped) dropped = read_until_closed(s, 2s).second;
+    BOOST_TEST(dropped);
+    BOOST_TEST((std::chrono::steady_clock::now() - started < 3s));
+    HttpConnection healthy("127.0.0.1", port);  // others are still served
+    BOOST_TEST(healthy.request(http::verb::get, "/fine").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(garbage_instead_of_http_closes_the_connection_and_serving_goes_on) {
+    for (const std::string& garbage : {std::string("\x16\x03\x01\x02\x00", 5), std::string("HELLO\r\n\r\n"),
+                                      std::string("GET / HTTP/9.9\r\n\r\n"), std::string(5000, '\0')}) {
+        asio::io_context client;
+        asio::ip::tcp::socket s(client);
+        s.connect({asio::ip::make_address("127.0.0.1"), port});
+        boost::system::error_code ec;
+        asio::write(s, asio::buffer(garbage), ec);
+        BOOST_TEST(read_until_closed(s, 3s).second);
+    }
+    HttpConnection healthy("127.0.0.1", port);
+    BOOST_TEST(healthy.request(http::verb::get, "/fine").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(stop_answers_the_in_flight_request_closes_idle_ones_and_drains) {
+    HttpConnection idle("127.0.0.1", port);
+    BOOST_TEST(idle.request(http::verb::get, "/warm").status == 200u);
+    HttpReply slow;
+    std::thread slow_client([&] {
+        HttpConnection c("127.0.0.1", port);
+        slow = c.request(http::verb::get, "/slow");
+    });
+    std::this_thread::sleep_for(50ms);  // the slow request is being handled
+    server->stop();
+    auto drained = asio::co_spawn(io, server->drain(5s), asio::use_future);
+    slow_client.join();
+    BOOST_TEST(slow.status == 200u);
+    BOOST_TEST(!slow.raw.keep_alive());  // answered, then closed
+    BOOST_TEST((drained.wait_for(5s) == std::future_status::ready));
+    BOOST_TEST(server->connections() == 0u);
+    asio::ip::tcp::socket probe(idle.stream().get_executor());
+    boost::system::error_code ec;
+    probe.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+    BOOST_TEST(!!ec);  // no longer accepting
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(admin_server_connections_above_the_cap_get_503) {
+    auto options = ServerFixture::small_limits();
+    options.max_connections = 2;
+    ServerFixture f(options);
+    HttpConnection a("127.0.0.1", f.port), b("127.0.0.1", f.port);
+    BOOST_TEST(a.request(http::verb::get, "/a").status == 200u);
+    BOOST_TEST(b.request(http::verb::get, "/b").status == 200u);
+    HttpConnection c("127.0.0.1", f.port);
+    auto r = c.request(http::verb::get, "/c");
+    BOOST_TEST(r.status == 503u);
+    BOOST_TEST(boost::json::parse(r.body).at("error").at("message").as_string() == "too many connections");
+}
