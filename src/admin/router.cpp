@@ -75,6 +75,16 @@ asio::awaitable<Response> get_readyz(handlers::Call call) {
     co_return json_response(call.req, http::status::ok, body);
 }
 
+asio::awaitable<Response> get_metrics(handlers::Call call) {
+    if (!call.ctx.metrics) co_return json_error(call.req, http::status::not_found, "not_found", "metrics are not enabled");
+    Response res{http::status::ok, call.req.version()};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.keep_alive(call.req.keep_alive());
+    res.body() = call.ctx.metrics->render(call.ctx);
+    res.prepare_payload();
+    co_return res;
+}
+
 // The API table of DESIGN.md; a path listed with other methods answers 405 with Allow.
 constexpr std::array<Endpoint, 12> kEndpoints{{
     {"/healthz", http::verb::get, get_healthz},
@@ -88,7 +98,7 @@ constexpr std::array<Endpoint, 12> kEndpoints{{
     {"/v1/catalog", http::verb::put, handlers::put_catalog},
     {"/v1/catalog/split", http::verb::post, handlers::post_split},
     {"/v1/engine/snapshot", http::verb::post, handlers::post_engine_snapshot},
-    {"/metrics", http::verb::get, nullptr},  // served by the daemon's metrics layer when present
+    {"/metrics", http::verb::get, get_metrics},
 }};
 
 Response error_response(const Request& req, const boost::system::system_error& e) {
@@ -183,8 +193,21 @@ asio::awaitable<Response> dispatch(const AdminContext& ctx, const Request& req) 
 
 }  // namespace
 
+// The endpoint label of a request: its API path, or "other" (labels stay few whatever clients send).
+std::string_view endpoint_label(const Request& req) {
+    std::string_view target = req.target();
+    target = target.substr(0, target.find('?'));
+    for (const auto& e : kEndpoints)
+        if (e.path == target) return e.path;
+    return "other";
+}
+
 asio::awaitable<Response> handle_admin_request(const AdminContext& ctx, Request req) {
+    const auto started = std::chrono::steady_clock::now();
     Response res = co_await dispatch(ctx, req);
+    if (ctx.metrics)
+        ctx.metrics->observe_request(endpoint_label(req), req.method_string(), res.result_int(),
+                                     std::chrono::steady_clock::now() - started);
     if (auto origin = allowed_origin(ctx, req)) {
         res.set(http::field::access_control_allow_origin, *origin);
         res.set(http::field::access_control_expose_headers, "ETag");

@@ -217,7 +217,7 @@ int run_daemon(const daemon::DaemonConfig& config, const admin::AdminOptions& ad
         return 1;
     }
 
-    admin::AdminContext context{catalog, engine, watcher, admin_options};
+    admin::AdminContext context{catalog, engine, watcher, admin_options, std::make_shared<admin::Metrics>()};
     admin::ServerOptions server_options;
     server_options.body_limit_bytes = config.admin.body_limit_bytes;
     server_options.header_timeout = config.admin.header_timeout;

@@ -34,7 +34,7 @@ struct ApiReply {
 struct ApiFixture {
     boost::asio::io_context io;
     std::shared_ptr<MemoryStore> store = std::make_shared<MemoryStore>();
-    admin::AdminContext ctx{CatalogStore(store), Engine::with_default_route(), nullptr, {}};
+    admin::AdminContext ctx{CatalogStore(store), Engine::with_default_route(), nullptr, {}, nullptr};
 
     ApiFixture() { run(io, ensure_catalog_snapshot(ctx.catalog, ctx.engine)); }  // version 1, one route
 

@@ -2,6 +2,7 @@
 // The admin API as a pure function from request to response (DESIGN.md "Admin HTTP API"): no
 // sockets, so an embedder can serve it from its own Beast server and tests call it directly.
 
+#include "routecat/admin/metrics.hpp"
 #include "routecat/admin/server.hpp"
 #include "routecat/catalog_store.hpp"
 #include "routecat/catalog_watcher.hpp"
@@ -32,6 +33,7 @@ struct AdminContext {
     std::shared_ptr<Engine> engine;
     std::shared_ptr<const CatalogWatcher> watcher;  // optional: readiness and stats use its status
     AdminOptions options;
+    std::shared_ptr<Metrics> metrics;  // optional: GET /metrics and per-request counters
 };
 
 boost::asio::awaitable<Response> handle_admin_request(const AdminContext& context, Request request);

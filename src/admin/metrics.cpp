@@ -1,0 +1,82 @@
+#include "routecat/admin/metrics.hpp"
+
+#include "routecat/admin/router.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace routecat::admin {
+
+struct Metrics::Families {
+    explicit Families(prometheus::Registry& r)
+        : requests(prometheus::BuildCounter()
+                       .Name("routecat_http_requests_total")
+                       .Help("Admin API requests answered, by endpoint, method and status")
+                       .Register(r)),
+          latency(prometheus::BuildHistogram()
+                      .Name("routecat_http_request_duration_seconds")
+                      .Help("Admin API request handling time, by endpoint")
+                      .Register(r)),
+          saves(prometheus::BuildCounter()
+                    .Name("routecat_catalog_saves_total")
+                    .Help("Catalog writes through the API (PUT /v1/catalog, POST /v1/catalog/split), by outcome")
+                    .Register(r)),
+          watcher(prometheus::BuildGauge()
+                      .Name("routecat_watcher")
+                      .Help("Catalog watcher: syncs, failures, consecutive_failures, last_applied_version, "
+                            "seconds_since_sync (-1 before the first)")
+                      .Register(r)),
+          engine(prometheus::BuildGauge()
+                     .Name("routecat_engine")
+                     .Help("Routing engine: routes, version, generation")
+                     .Register(r)) {}
+
+    prometheus::Family<prometheus::Counter>& requests;
+    prometheus::Family<prometheus::Histogram>& latency;
+    prometheus::Family<prometheus::Counter>& saves;
+    prometheus::Family<prometheus::Gauge>& watcher;
+    prometheus::Family<prometheus::Gauge>& engine;
+};
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()), families_(std::make_unique<Families>(*registry_)) {}
+
+Metrics::~Metrics() = default;
+
+const std::shared_ptr<prometheus::Registry>& Metrics::registry() const noexcept { return registry_; }
+
+void Metrics::observe_request(std::string_view endpoint, std::string_view method, unsigned status,
+                              std::chrono::duration<double> elapsed) {
+    const std::string e(endpoint), m(method);
+    families_->requests.Add({{"endpoint", e}, {"method", m}, {"status", std::to_string(status)}}).Increment();
+    static const prometheus::Histogram::BucketBoundaries kBuckets{0.0001, 0.0005, 0.001, 0.005, 0.01,
+                                                                 0.05,   0.1,    0.5,   1,     5};
+    families_->latency.Add({{"endpoint", e}}, kBuckets).Observe(elapsed.count());
+    const bool write = (e == "/v1/catalog" && m == "PUT") || e == "/v1/catalog/split";
+    if (write && (status == 200 || status == 409))
+        families_->saves.Add({{"outcome", status == 200 ? "saved" : "conflict"}}).Increment();
+}
+
+std::string Metrics::render(const AdminContext& ctx) {
+    if (ctx.engine) {
+        const auto table = ctx.engine->table();
+        families_->engine.Add({{"what", "routes"}}).Set(static_cast<double>(table->size()));
+        families_->engine.Add({{"what", "version"}}).Set(static_cast<double>(table->version()));
+        families_->engine.Add({{"what", "generation"}}).Set(static_cast<double>(table->generation()));
+    }
+    if (ctx.watcher) {
+        const auto s = ctx.watcher->status();
+        families_->watcher.Add({{"what", "syncs"}}).Set(static_cast<double>(s.syncs));
+        families_->watcher.Add({{"what", "failures"}}).Set(static_cast<double>(s.failures));
+        families_->watcher.Add({{"what", "consecutive_failures"}}).Set(static_cast<double>(s.consecutive_failures));
+        families_->watcher.Add({{"what", "last_applied_version"}}).Set(static_cast<double>(s.last_applied_version));
+        const double age = s.last_sync ? std::chrono::duration<double>(std::chrono::system_clock::now() - *s.last_sync).count() : -1;
+        families_->watcher.Add({{"what", "seconds_since_sync"}}).Set(age);
+    }
+    return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace routecat::admin
