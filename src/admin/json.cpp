@@ -189,4 +189,17 @@ boost::system::result<RouteDescriptor> route_from_json(const json::value& v, boo
     return r;
 }
 
+void tag_invoke(json::value_from_tag, json::value& v, const RouteDescriptor& r) { v = route_to_json(r); }
+
+void tag_invoke(json::value_from_tag, json::value& v, const Route& r) { v = route_to_json(r); }
+
+void tag_invoke(json::value_from_tag, json::value& v, const CatalogSnapshot& s) { v = snapshot_to_json(s); }
+
+RouteDescriptor tag_invoke(json::value_to_tag<RouteDescriptor>, const json::value& v) {
+    std::string error;
+    auto route = route_from_json(v, true, error);
+    if (!route) throw_error(route.error(), error);
+    return *route;
+}
+
 }  // namespace routecat

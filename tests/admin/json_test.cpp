@@ -340,6 +340,24 @@ BOOST_AUTO_TEST_CASE(random_garbage_never_crashes) {
     BOOST_TEST(accepted > 50);
 }
 
+BOOST_AUTO_TEST_CASE(value_from_and_value_to_use_the_api_mapping) {
+    const routecat::RouteDescriptor r{7, std::string("a\0", 2), std::string("m"), 3, routecat::RouteState::write_fenced, 2};
+    const boost::json::value v = boost::json::value_from(r);
+    BOOST_TEST((v.as_object() == routecat::route_to_json(r)));
+    BOOST_TEST((boost::json::value_to<routecat::RouteDescriptor>(v) == r));
+    const std::vector<routecat::RouteDescriptor> routes{r};
+    BOOST_TEST(boost::json::value_from(routes).as_array().size() == 1u);
+    BOOST_TEST((boost::json::value_from(routecat::CatalogSnapshot{4, routes, 9}).as_object() ==
+                routecat::snapshot_to_json(routecat::CatalogSnapshot{4, routes, 9})));
+    try {
+        (void)boost::json::value_to<routecat::RouteDescriptor>(boost::json::parse(R"({"route_id":1,"start":"!"})"));
+        BOOST_FAIL("bad base64 accepted");
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST((e.code() == routecat::errc::bad_request));
+        BOOST_TEST(std::string(e.what()) == "start: invalid base64: bad request");
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

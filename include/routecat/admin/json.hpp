@@ -9,6 +9,8 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
 #include <boost/system/result.hpp>
 
 #include <cstdint>
@@ -46,5 +48,13 @@ boost::system::result<std::uint64_t> u64_from_json(const boost::json::value& v, 
 // gives "<field>: <what>", and "route: expected an object" for a non-object.
 boost::system::result<RouteDescriptor> route_from_json(const boost::json::value& v, bool require_route_id,
                                                        std::string& error, std::string_view path = {});
+
+// Boost.JSON customisation points, so boost::json::value_from / value_to work on routecat types.
+// value_to<RouteDescriptor> applies route_from_json (route_id required) and throws routecat::Error
+// (errc::bad_request, what() naming the field) on bad input.
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const RouteDescriptor& r);
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const Route& r);
+void tag_invoke(boost::json::value_from_tag, boost::json::value& v, const CatalogSnapshot& s);
+RouteDescriptor tag_invoke(boost::json::value_to_tag<RouteDescriptor>, const boost::json::value& v);
 
 }  // namespace routecat
