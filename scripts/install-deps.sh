@@ -11,7 +11,7 @@ packages=(
   libspdlog-dev librocksdb-dev prometheus-cpp-dev curl
 )
 if [ "${1:-}" = bench ]; then
-  packages+=(libbenchmark-dev)
+  packages+=(libbenchmark-dev wrk nginx-light)
 fi
 
 missing=()

@@ -51,6 +51,10 @@ public:
     // Appends an ephemeral Active route and re-sorts (§7.2): no validation, version unchanged.
     void update_route(std::string_view start, std::optional<std::string_view> end, std::uint64_t group_id);
 
+    // Many update_route calls in one publish (e.g. a daemon's bootstrap routes), keeping each
+    // route's state; route ids are dropped (ephemeral, 0). No validation, version unchanged.
+    void update_routes(const std::vector<RouteDescriptor>& routes);
+
     // §7.3: the route with the greatest start <= key, if it holds key.
     std::optional<Route> get_route(std::string_view key) const;
     // §7.4: routes intersecting [start, end) (no end = +inf), in table order.

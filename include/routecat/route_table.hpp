@@ -29,6 +29,9 @@ public:
     // existing route keeps its load counter.
     std::shared_ptr<const RouteTable> with_route(std::string_view start, std::optional<std::string_view> end,
                                                  std::uint64_t group_id, std::uint64_t generation) const;
+    // This table plus many ephemeral routes (route id 0; group and state as given), in one build.
+    std::shared_ptr<const RouteTable> with_routes(const std::vector<RouteDescriptor>& routes,
+                                                  std::uint64_t generation) const;
     // This table with route i replaced by [start, split_key) and [split_key, end): ephemeral, Active,
     // the parent's group, load 0. Every other route keeps its load counter.
     std::shared_ptr<const RouteTable> with_split(std::size_t i, std::string_view split_key,

@@ -45,6 +45,12 @@ void Engine::update_route(std::string_view start, std::optional<std::string_view
     publish_locked(current->with_route(start, end, group_id, current->generation() + 1));
 }
 
+void Engine::update_routes(const std::vector<RouteDescriptor>& routes) {
+    std::lock_guard lock(writer_mutex_);
+    auto current = table();
+    publish_locked(current->with_routes(routes, current->generation() + 1));
+}
+
 std::optional<Route> Engine::get_route(std::string_view key) const {
     auto t = table();
     auto i = t->find(key);

@@ -86,6 +86,21 @@ std::shared_ptr<const RouteTable> RouteTable::with_route(std::string_view start,
     return build(rows, counters_, version_, generation);
 }
 
+std::shared_ptr<const RouteTable> RouteTable::with_routes(const std::vector<RouteDescriptor>& routes,
+                                                          std::uint64_t generation) const {
+    std::vector<Row> rows;
+    rows.reserve(size() + routes.size());
+    for (std::size_t i = 0; i < size(); ++i) rows.push_back(row(i));
+    for (const auto& d : routes) {
+        std::optional<std::string_view> end;
+        if (d.end) end = *d.end;
+        rows.push_back(Row{0, d.start, end, d.group_id, d.state, nullptr});
+    }
+    // Stable: existing routes stay before new ones with an equal start, new ones keep their order.
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.start < b.start; });
+    return build(rows, counters_, version_, generation);
+}
+
 std::shared_ptr<const RouteTable> RouteTable::with_split(std::size_t i, std::string_view split_key,
                                                          std::uint64_t generation) const {
     std::vector<Row> rows;

@@ -134,11 +134,7 @@ std::shared_ptr<Engine> build_engine(const daemon::DaemonConfig& config) {
     options.hotspot_threshold = config.engine.hotspot_threshold;
     if (config.engine.bootstrap_routes.empty()) return Engine::with_default_route(options);
     auto engine = std::make_shared<Engine>(options);
-    for (const auto& r : config.engine.bootstrap_routes) {
-        std::optional<std::string_view> end;
-        if (r.end) end = *r.end;
-        engine->update_route(r.start, end, r.group_id);
-    }
+    engine->update_routes(config.engine.bootstrap_routes);  // one publish, states kept
     return engine;
 }
 

@@ -1756,6 +1756,22 @@ BOOST_AUTO_TEST_CASE(engine_history_snapshot_is_immutable) {
     BOOST_TEST(show(d->snapshot_at(0)->routes()) == show(std::vector<Route>{rt(0, "", nullopt, 1, kActive, 0)}));
 }
 
+BOOST_AUTO_TEST_CASE(engine_update_routes_adds_many_in_one_publish_keeping_states) {
+    auto e = Engine::with_default_route();
+    e->record_access("k");
+    const std::uint64_t generation = e->generation();
+    e->update_routes({rd(9, "m", std::string("t"), 2, RouteState::write_fenced), rd(8, "", std::string("c"), 3)});
+    BOOST_TEST(e->generation() == generation + 1);
+    BOOST_TEST(e->version() == 0u);
+    const auto routes = e->stats();
+    BOOST_TEST_REQUIRE(routes.size() == 3u);
+    // The default route keeps its place before the new "" route and its load.
+    BOOST_TEST((routes[0] == rt(0, "", std::nullopt, 1, RouteState::active, 1)));
+    BOOST_TEST((routes[1] == rt(0, "", std::string("c"), 3)));
+    BOOST_TEST((routes[2] == rt(0, "m", std::string("t"), 2, RouteState::write_fenced)));
+    BOOST_TEST(e->get_route("b")->group_id == 3u);  // the last of equal starts
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace routecat

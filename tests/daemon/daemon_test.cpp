@@ -173,6 +173,8 @@ BOOST_AUTO_TEST_CASE(bootstrap_routes_from_the_config_seed_the_catalog) {
     BOOST_TEST(routes[1].at("route_id").to_number<std::uint64_t>() == 2u);
     BOOST_TEST(routes[1].at("start_text").as_string() == "m");
     BOOST_TEST(routes[1].at("group_id").to_number<std::uint64_t>() == 2u);
+    BOOST_TEST(routes[1].at("state").as_string() == "write_fenced");
+    BOOST_TEST(routes[0].at("state").as_string() == "active");
 }
 
 BOOST_AUTO_TEST_CASE(bad_configs_exit_two_naming_the_field) {
