@@ -1,12 +1,217 @@
 #include "admin/handlers.hpp"
+#include "admin/query.hpp"
 
+#include "routecat/admin/base64.hpp"
 #include "routecat/admin/json.hpp"
 #include "routecat/admin/responses.hpp"
+#include "routecat/error.hpp"
+#include "routecat/key_text.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <limits>
+#include <numeric>
 
 namespace routecat::admin::handlers {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::uint64_t kDefaultLimit = 1000;
+constexpr std::uint64_t kMaxLimit = 10'000;
+constexpr std::uint64_t kDefaultTop = 10;
+constexpr std::uint64_t kMaxTop = 1000;
+constexpr std::chrono::milliseconds kDefaultLongPoll = 30s;
+
+// Route i of t with the given load, straight from the table's arena: the same fields, order and
+// bytes as route_to_json(t.route(i)) without copying the route first.
+json::object route_json(const RouteTable& t, std::size_t i, std::uint64_t load) {
+    json::object o;
+    o["route_id"] = json::value(t.route_id(i));
+    const std::string_view start = t.start(i);
+    o["start"] = base64_encode(start);
+    o["start_text"] = key_to_text(start);
+    if (const auto end = t.end(i)) {
+        o["end"] = base64_encode(*end);
+        o["end_text"] = key_to_text(*end);
+    } else {
+        o["end"] = nullptr;
+        o["end_text"] = nullptr;
+    }
+    o["group_id"] = json::value(t.group_id(i));
+    o["state"] = to_string(t.state(i));
+    o["load"] = json::value(load);
+    return o;
+}
+
+json::object route_json(const RouteTable& t, std::size_t i) {
+    return route_json(t, i, t.load(i).load(std::memory_order_relaxed));
+}
+
+// ---- GET /v1/routes paging cursor -------------------------------------------------------------
+//
+// A cursor names the last route a page returned by its position in key order, not by its index,
+// so it stays meaningful when the table changes between pages (snapshots applied, routes added,
+// hot routes split): "1.<k>.<base64url(start), unpadded>", where start is that route's start key
+// and k (>= 1) says it was the k-th of the routes sharing that start (tables built from a catalog
+// have distinct starts, so k is 1 there; update_route may add equal starts, always after the
+// existing ones, so earlier ones keep their k). The next page resumes after the k-th route with
+// that start, or at the first route whose start is greater. Routes added before the cursor in
+// key order are not revisited; routes after it appear on later pages. "1." is the format version.
+struct Cursor {
+    std::string start;
+    std::uint64_t rank = 1;
+};
+
+std::string encode_cursor(const RouteTable& t, std::size_t i) {
+    const std::string_view start = t.start(i);
+    std::size_t first = i;
+    while (first > 0 && t.start(first - 1) == start) --first;
+    return "1." + std::to_string(i - first + 1) + "." + query::base64url_encode(start);
+}
+
+Cursor decode_cursor(std::string_view text) {
+    constexpr std::string_view kWhat = "invalid cursor (pass the \"next\" of the previous page)";
+    if (text.substr(0, 2) != "1.") query::bad_parameter("after", kWhat);
+    text.remove_prefix(2);
+    const auto dot = text.find('.');
+    if (dot == std::string_view::npos || dot == 0 || dot > 20) query::bad_parameter("after", kWhat);
+    const std::string_view rank_text = text.substr(0, dot);
+    if (!std::all_of(rank_text.begin(), rank_text.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        rank_text.front() == '0')
+        query::bad_parameter("after", kWhat);
+    Cursor c;
+    c.rank = query::parse_u64("after", rank_text);
+    auto start = query::base64url_decode(text.substr(dot + 1));
+    if (!start) query::bad_parameter("after", kWhat);
+    c.start = std::move(*start);
+    return c;
+}
+
+// The index the page after cursor starts at.
+std::size_t resume_index(const RouteTable& t, const Cursor& c) {
+    const auto floor = t.floor_index(c.start);  // the last route with start <= cursor start
+    if (!floor) return 0;
+    if (t.start(*floor) != c.start) return *floor + 1;
+    std::size_t first = *floor;
+    while (first > 0 && t.start(first - 1) == c.start) --first;
+    const std::size_t run = *floor - first + 1;
+    return first + static_cast<std::size_t>(std::min<std::uint64_t>(c.rank, run));
+}
+
+// ---- ETag / If-None-Match ---------------------------------------------------------------------
+
+std::string etag_of(const RouteTable& t) {
+    return "\"" + std::to_string(t.version()) + "." + std::to_string(t.generation()) + "\"";
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// RFC 9110 §13.1.2: "*" or a comma-separated list of (weak or strong) entity tags.
+bool none_match(std::string_view header, std::string_view etag) {
+    for (;;) {
+        const auto comma = header.find(',');
+        std::string_view tag = trim(header.substr(0, comma));
+        if (tag == "*") return true;
+        if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+        if (!tag.empty() && tag == etag) return true;
+        if (comma == std::string_view::npos) return false;
+        header.remove_prefix(comma + 1);
+    }
+}
+
+Response not_modified(const Request& req, const std::string& etag) {
+    Response res{http::status::not_modified, req.version()};
+    res.keep_alive(req.keep_alive());
+    res.set(http::field::etag, etag);
+    res.prepare_payload();
+    return res;
+}
+
+// ---- long poll --------------------------------------------------------------------------------
+
+asio::awaitable<void> wait_above(std::shared_ptr<Engine> engine, std::uint64_t after) {
+    co_await engine->wait_for_version_above(after);
+}
+
+// Waits until the engine's version is above `after` or the timeout passes, holding no thread.
+asio::awaitable<void> wait_version_or_timeout(std::shared_ptr<Engine> engine, std::uint64_t after,
+                                              std::chrono::milliseconds timeout) {
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex, timeout);
+    auto waiter = asio::co_spawn(ex, wait_above(std::move(engine), after), asio::deferred);
+    auto expiry = timer.async_wait(asio::deferred);
+    auto group = asio::experimental::make_parallel_group(std::move(waiter), std::move(expiry));
+    // Whichever completes first wins; the group cancels the other and waits for it.
+    auto result = co_await std::move(group).async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    (void)result;
+}
+
+std::optional<RouteState> state_param(const query::Params& params) {
+    auto text = params.get("state");
+    if (!text) return std::nullopt;
+    auto state = route_state_from_string(*text);
+    if (!state)
+        query::bad_parameter("state", "unknown route state (expected active, write_fenced, migrating_source or "
+                                      "migrating_target)");
+    return state;
+}
+
+std::string rfc3339_utc_ms(std::chrono::system_clock::time_point tp) {
+    using namespace std::chrono;
+    const auto ms = floor<milliseconds>(tp);
+    const auto day = floor<days>(ms);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{ms - day};
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+    return buf;
+}
+
+json::value watcher_json(const CatalogWatcher* watcher) {
+    if (!watcher) return nullptr;
+    const CatalogWatcherStatus s = watcher->status();
+    json::object o;
+    o["running"] = s.running;
+    o["syncs"] = json::value(s.syncs);
+    o["failures"] = json::value(s.failures);
+    o["consecutive_failures"] = json::value(s.consecutive_failures);
+    o["last_applied_version"] = json::value(s.last_applied_version);
+    o["last_read_ts"] = json::value(s.last_read_ts);
+    if (s.last_sync)
+        o["last_sync"] = rfc3339_utc_ms(*s.last_sync);
+    else
+        o["last_sync"] = nullptr;
+    if (s.last_error.empty())
+        o["last_error"] = nullptr;
+    else
+        o["last_error"] = s.last_error;
+    return o;
+}
+
+}  // namespace
 
 asio::awaitable<Response> get_catalog(Call call) {
     const CatalogSnapshot snap = co_await call.ctx.catalog.snapshot();
@@ -16,17 +221,137 @@ asio::awaitable<Response> get_catalog(Call call) {
     co_return json_response(call.req, http::status::ok, body);
 }
 
+// GET /v1/routes[?limit=&after=&group_id=&state=&wait_version=&timeout=]
 asio::awaitable<Response> get_routes(Call call) {
-    co_return json_error(call.req, http::status::not_implemented, "internal", "not implemented yet");
+    const AdminContext& ctx = call.ctx;
+    const query::Params params(call.params);
+
+    // Every parameter is checked before any waiting.
+    const std::uint64_t limit = params.u64("limit").value_or(kDefaultLimit);
+    if (limit == 0 || limit > kMaxLimit) query::bad_parameter("limit", "must be between 1 and 10000");
+    std::optional<Cursor> after;
+    if (auto text = params.get("after")) after = decode_cursor(*text);
+    const std::optional<std::uint64_t> group_filter = params.u64("group_id");
+    const std::optional<RouteState> state_filter = state_param(params);
+    const std::optional<std::uint64_t> wait_version = params.u64("wait_version");
+    const std::chrono::milliseconds cap = std::clamp<std::chrono::milliseconds>(ctx.options.max_long_poll, 0ms, 24h);
+    const std::chrono::milliseconds timeout = params.duration("timeout", cap).value_or(std::min(kDefaultLongPoll, cap));
+    const auto if_none_match = call.req.find(http::field::if_none_match);
+    const bool conditional = if_none_match != call.req.end();
+
+    if (wait_version && ctx.engine->version() <= *wait_version && timeout > 0ms)
+        co_await wait_version_or_timeout(ctx.engine, *wait_version, timeout);
+
+    // One table for the whole answer: version, generation, count and page agree.
+    const std::shared_ptr<const RouteTable> table = ctx.engine->table();
+    const RouteTable& t = *table;
+    const std::string etag = etag_of(t);
+    if (conditional && none_match(if_none_match->value(), etag)) co_return not_modified(call.req, etag);
+
+    auto matches = [&](std::size_t i) {
+        return (!group_filter || t.group_id(i) == *group_filter) && (!state_filter || t.state(i) == *state_filter);
+    };
+    const bool filtered = group_filter || state_filter;
+
+    std::uint64_t count = t.size();
+    if (filtered) {
+        count = 0;
+        for (std::size_t i = 0; i < t.size(); ++i) count += matches(i) ? 1 : 0;
+    }
+
+    json::array routes;
+    routes.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(limit, count)));
+    std::optional<std::size_t> last;
+    bool more = false;
+    for (std::size_t i = after ? resume_index(t, *after) : 0; i < t.size(); ++i) {
+        if (!matches(i)) continue;
+        if (routes.size() == limit) {
+            more = true;
+            break;
+        }
+        routes.emplace_back(route_json(t, i));
+        last = i;
+    }
+
+    json::object body;
+    body["version"] = json::value(t.version());
+    body["generation"] = json::value(t.generation());
+    body["count"] = json::value(count);
+    body["routes"] = std::move(routes);
+    if (more)
+        body["next"] = encode_cursor(t, *last);
+    else
+        body["next"] = nullptr;
+    Response res = json_response(call.req, http::status::ok, body);
+    res.set(http::field::etag, etag);
+    co_return res;
 }
+
+// GET /v1/routes/lookup?key= | key_b64= | key_hex=
 asio::awaitable<Response> get_lookup(Call call) {
-    co_return json_error(call.req, http::status::not_implemented, "internal", "not implemented yet");
+    const query::Params params(call.params);
+    const std::optional<std::string> key = params.key("key");
+    if (!key) query::bad_parameter("key", "missing (give key=, key_b64= or key_hex=)");
+    const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
+    const auto i = table->find(*key);
+    if (!i) co_return json_error(call.req, http::status::not_found, "not_found", "no route holds key " + key_to_text(*key));
+    json::object body;
+    body["version"] = json::value(table->version());
+    body["route"] = route_json(*table, *i);
+    co_return json_response(call.req, http::status::ok, body);
 }
+
+// GET /v1/routes/intersect?start=&end= (each also _b64 / _hex); no start = "", no end = +inf.
 asio::awaitable<Response> get_intersect(Call call) {
-    co_return json_error(call.req, http::status::not_implemented, "internal", "not implemented yet");
+    const query::Params params(call.params);
+    const std::string start = params.key("start").value_or(std::string{});
+    const std::optional<std::string> end = params.key("end");
+    const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
+    std::optional<std::string_view> end_view;
+    if (end) end_view = *end;
+    const std::vector<std::size_t> hits = table->intersecting(start, end_view);
+    json::array routes;
+    routes.reserve(hits.size());
+    for (std::size_t i : hits) routes.emplace_back(route_json(*table, i));
+    json::object body;
+    body["version"] = json::value(table->version());
+    body["routes"] = std::move(routes);
+    co_return json_response(call.req, http::status::ok, body);
 }
+
+// GET /v1/stats[?top=N]
 asio::awaitable<Response> get_stats(Call call) {
-    co_return json_error(call.req, http::status::not_implemented, "internal", "not implemented yet");
+    const query::Params params(call.params);
+    const std::uint64_t top = params.u64("top").value_or(kDefaultTop);
+    if (top > kMaxTop) query::bad_parameter("top", "must be at most 1000");
+
+    const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
+    const RouteTable& t = *table;
+    // Read every counter once, so "total_load" and "top" agree even while accesses are recorded.
+    std::vector<std::uint64_t> loads(t.size());
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        loads[i] = t.load(i).load(std::memory_order_relaxed);
+        total = loads[i] > std::numeric_limits<std::uint64_t>::max() - total ? std::numeric_limits<std::uint64_t>::max()
+                                                                             : total + loads[i];
+    }
+    std::vector<std::size_t> order(t.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(top, order.size()));
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
+                      [&](std::size_t a, std::size_t b) { return loads[a] != loads[b] ? loads[a] > loads[b] : a < b; });
+    json::array top_routes;
+    top_routes.reserve(n);
+    for (std::size_t k = 0; k < n; ++k) top_routes.emplace_back(route_json(t, order[k], loads[order[k]]));
+
+    json::object body;
+    body["version"] = json::value(t.version());
+    body["generation"] = json::value(t.generation());
+    body["routes"] = json::value(static_cast<std::uint64_t>(t.size()));
+    body["total_load"] = json::value(total);
+    body["top"] = std::move(top_routes);
+    body["watcher"] = watcher_json(call.ctx.watcher.get());
+    co_return json_response(call.req, http::status::ok, body);
 }
 
 }  // namespace routecat::admin::handlers

@@ -311,7 +311,7 @@ BOOST_AUTO_TEST_CASE(rows_are_paged_in_256s_and_all_returned) {
         std::vector<RouteDescriptor> routes;
         // Ids ascend while starts descend, so catalog order differs from key order.
         for (std::size_t i = 0; i < count; ++i) {
-            char start[16];
+            char start[32];
             std::snprintf(start, sizeof start, "k%06zu", count - i);
             routes.push_back(rd(i + 1, start, std::nullopt, 1));
         }
