@@ -11,6 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -46,8 +47,18 @@ asio::awaitable<int> service(std::shared_ptr<routecat::admin::Server> server, un
     co_await catalog.save(1, routes);
     auto [catalog_status, body] = co_await fetch(port, "/v1/catalog");
     if (catalog_status != 200 || body.find("\"version\":2") == std::string::npos) ++failures;
+    // The engine's table (GET /v1/routes) follows once the watcher has applied version 2.
+    std::string routes_body;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (int attempt = 0; attempt < 100 && routes_body.find("\"version\":2") == std::string::npos; ++attempt) {
+        timer.expires_after(std::chrono::milliseconds(10));
+        co_await timer.async_wait(asio::use_awaitable);
+        routes_body = (co_await fetch(port, "/v1/routes")).second;
+    }
+    if (routes_body.find("\"version\":2,") == std::string::npos || routes_body.find("\"count\":2") == std::string::npos)
+        ++failures;
     std::cout << "GET /healthz -> " << health_status << " " << health << "\nGET /v1/catalog -> " << catalog_status
-              << " " << body << "\n";
+              << " " << body << "\nGET /v1/routes -> " << routes_body << "\n";
     server->stop();
     watcher->stop();
     co_return failures;
