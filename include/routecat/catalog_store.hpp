@@ -16,6 +16,17 @@ namespace routecat {
 // §6.3: (max route id) + 1, or 1 for no routes; catalog_route_id_overflow when an id is u64 max.
 boost::system::result<std::uint64_t> next_route_id_floor(const std::vector<RouteDescriptor>& routes) noexcept;
 
+// The outcome of CatalogStore::split: the new catalog version, the two children and the commit ts
+// of the split transaction.
+struct SplitResult {
+    std::uint64_t version = 0;
+    RouteDescriptor left;
+    RouteDescriptor right;
+    std::uint64_t commit_ts = 0;
+
+    friend bool operator==(const SplitResult&, const SplitResult&) = default;
+};
+
 class CatalogStore {
 public:
     // Rows are read in pages of this many (§6.1).
@@ -36,6 +47,17 @@ public:
     // concurrent commit both throw catalog_version_mismatch.
     boost::asio::awaitable<CatalogSnapshot> save(std::uint64_t expected_version,
                                                  std::vector<RouteDescriptor> routes) const;
+
+    // Splits route route_id at split_key in one transaction (§10.3 steps 2-7): reads a snapshot,
+    // allocates the two child ids from max(stored next-route-id, id floor of the routes), and writes
+    // Delete parent, Put left [start, key), Put right [key, end), Put version = expected + 1,
+    // Put next-route-id = right + 1, reading at the snapshot's ts and committing as save() does.
+    // Children keep the parent's group and state and name it as their parent.
+    // Throws catalog_version_mismatch (stale expected_version or a concurrent commit), unknown_route,
+    // split_key_at_boundary (key == start or == end), invalid_split_key (key < start or > end),
+    // catalog_route_id_overflow, catalog_version_overflow.
+    boost::asio::awaitable<SplitResult> split(std::uint64_t expected_version, std::uint64_t route_id,
+                                              std::string split_key) const;
 
     // The building blocks of §6.1, for readers that pick their own ts (the watcher, split planning).
     boost::asio::awaitable<std::uint64_t> version_at(std::uint64_t ts) const;

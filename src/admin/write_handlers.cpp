@@ -1,24 +1,266 @@
+// The admin API's mutations (DESIGN.md "Admin HTTP API"): PUT /v1/catalog, POST /v1/catalog/split,
+// POST /v1/routes/access, POST /v1/engine/snapshot.
+//
+// Every body must be one JSON object with only the endpoint's fields. Anything that does not parse
+// into the request throws errc::bad_request with "<field>: <what>" (400); the spec's validation
+// errors keep their codes (422 through status_for); a version mismatch answers 409 and carries the
+// catalog's current version. Bodies are checked completely before anything is written.
+
 #include "admin/handlers.hpp"
 
+#include "routecat/admin/base64.hpp"
 #include "routecat/admin/json.hpp"
 #include "routecat/admin/responses.hpp"
+#include "routecat/error.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+
+#include <chrono>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace routecat::admin::handlers {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+// Most keys one POST /v1/routes/access may report.
+constexpr std::size_t kMaxAccessKeys = 10'000;
+// §10.3 step 8: how often and how far apart the split re-reads the catalog.
+constexpr int kSplitRereadAttempts = 20;
+constexpr std::chrono::milliseconds kSplitRereadInterval{10};
+
+[[noreturn]] void bad(const std::string& what) { throw_error(errc::bad_request, what); }
+
+// The body as a JSON object whose fields are all in `allowed`.
+json::object parse_body(const Request& req, std::initializer_list<std::string_view> allowed) {
+    boost::system::error_code ec;
+    json::value v = json::parse(req.body(), ec);
+    if (ec) bad("body: invalid JSON: " + ec.message());
+    if (!v.is_object()) bad("body: expected a JSON object");
+    json::object o = std::move(v.get_object());
+
+    std::vector<std::string> unknown;
+    for (const auto& kv : o) {
+        bool known = false;
+        for (auto f : allowed) known = known || kv.key() == f;
+        if (!known) unknown.emplace_back(kv.key());
+    }
+    if (!unknown.empty()) {
+        std::string names;
+        for (const auto& n : unknown) names += (names.empty() ? "" : ", ") + n;
+        bad(names + (unknown.size() == 1 ? ": unknown field" : ": unknown fields"));
+    }
+    return o;
+}
+
+std::uint64_t to_u64(const json::value& v, std::string_view path) {
+    std::string error;
+    auto n = u64_from_json(v, path, error);
+    if (!n) bad(error);
+    return *n;
+}
+
+std::uint64_t required_u64(const json::object& o, std::string_view field) {
+    const json::value* p = o.if_contains(field);
+    if (!p) bad(std::string(field) + ": required");
+    return to_u64(*p, field);
+}
+
+const json::array& required_array(const json::object& o, std::string_view field) {
+    const json::value* p = o.if_contains(field);
+    if (!p) bad(std::string(field) + ": required");
+    if (!p->is_array()) bad(std::string(field) + ": expected an array");
+    return p->get_array();
+}
+
+std::vector<RouteDescriptor> routes_from(const json::array& a, std::string_view field) {
+    std::vector<RouteDescriptor> routes;
+    routes.reserve(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        std::string error;
+        auto r = route_from_json(a[i], true, error, std::string(field) + "[" + std::to_string(i) + "]");
+        if (!r) bad(error);
+        routes.push_back(std::move(*r));
+    }
+    return routes;
+}
+
+// A key given either as base64 (b64_field) or literally as text (text_field): exactly one of them.
+std::string one_key(const json::object& o, std::string_view b64_field, std::string_view text_field) {
+    const json::value* b64 = o.if_contains(b64_field);
+    const json::value* text = o.if_contains(text_field);
+    if (b64 && text) bad(std::string(b64_field) + ", " + std::string(text_field) + ": give exactly one");
+    if (!b64 && !text) bad(std::string(b64_field) + ": required (or " + std::string(text_field) + ")");
+    if (b64) {
+        if (!b64->is_string()) bad(std::string(b64_field) + ": expected a base64 string");
+        auto bytes = base64_decode(std::string_view(b64->get_string()));
+        if (!bytes) bad(std::string(b64_field) + ": invalid base64");
+        return std::move(*bytes);
+    }
+    if (!text->is_string()) bad(std::string(text_field) + ": expected a string");
+    return std::string(text->get_string());
+}
+
+Engine& checked_engine(const AdminContext& ctx) {
+    if (!ctx.engine) throw_error(errc::engine_required);
+    return *ctx.engine;
+}
+
+// The 409 of a catalog write that lost: the error plus the catalog's version as read now.
+asio::awaitable<Response> conflict_response(const Call& call, boost::system::error_code code, std::string message) {
+    json::object extra;
+    try {
+        extra["current_version"] = co_await call.ctx.catalog.version();
+    } catch (const boost::system::system_error&) {
+        // the store went away meanwhile: answer the conflict without the version
+    }
+    co_return json_error(call.req, status_for(code), error_name(code), message, std::move(extra));
+}
+
+}  // namespace
 
 asio::awaitable<Response> put_catalog(Call call) {
-    co_return json_error(call.req, http::status::not_implemented, "internal", "not implemented yet");
+    const json::object body = parse_body(call.req, {"expected_version", "routes"});
+    const std::uint64_t expected = required_u64(body, "expected_version");
+    std::vector<RouteDescriptor> routes = routes_from(required_array(body, "routes"), "routes");
+
+    std::optional<CatalogSnapshot> saved;
+    boost::system::error_code conflict;
+    std::string conflict_message;
+    try {
+        saved = co_await call.ctx.catalog.save(expected, std::move(routes));
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != errc::catalog_version_mismatch) throw;
+        conflict = e.code();
+        conflict_message = e.what();
+    }
+    if (!saved) co_return co_await conflict_response(call, conflict, std::move(conflict_message));
+
+    // Best effort: the watcher would apply it anyway; doing it now makes a following GET /v1/routes
+    // consistent at once. A stale error (the engine already has something newer) or an engine-level
+    // rejection (Save accepts overlaps the engine refuses) does not undo the save.
+    if (call.ctx.engine) (void)call.ctx.engine->apply_snapshot(*saved);
+
+    json::array out;
+    out.reserve(saved->routes.size());
+    for (const auto& r : saved->routes) out.emplace_back(route_to_json(r));
+    json::object reply;
+    reply["version"] = saved->version;
+    reply["routes"] = std::move(out);
+    co_return json_response(call.req, http::status::ok, reply);
 }
+
 asio::awaitable<Response> post_split(Call call) {
-    co_return json_error(call.req, http::status::not_implemented, "internal", "not implemented yet");
+    const json::object body = parse_body(call.req, {"expected_version", "route_id", "split_key", "split_key_text"});
+    const std::uint64_t expected = required_u64(body, "expected_version");
+    const std::uint64_t route_id = required_u64(body, "route_id");
+    std::string split_key = one_key(body, "split_key", "split_key_text");
+    Engine& engine = checked_engine(call.ctx);
+
+    // §10.3 steps 2-7.
+    std::optional<SplitResult> result;
+    boost::system::error_code conflict;
+    std::string conflict_message;
+    try {
+        result = co_await call.ctx.catalog.split(expected, route_id, std::move(split_key));
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != errc::catalog_version_mismatch) throw;
+        conflict = e.code();
+        conflict_message = e.what();
+    }
+    if (!result) co_return co_await conflict_response(call, conflict, std::move(conflict_message));
+
+    // Step 8: re-read until the catalog shows the new version, then apply it to the engine.
+    CatalogSnapshot snap;
+    for (int attempt = 0; attempt < kSplitRereadAttempts; ++attempt) {
+        if (attempt > 0) {
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            timer.expires_after(kSplitRereadInterval);
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+        snap = co_await call.ctx.catalog.snapshot();
+        if (snap.version >= result->version) break;
+    }
+    if (snap.version < result->version)
+        co_return json_error(call.req, http::status::internal_server_error, "internal",
+                             "apply engine snapshot: catalog split committed but local snapshot is stale: got " +
+                                 std::to_string(snap.version) + ", want at least " + std::to_string(result->version));
+    std::string context;
+    if (auto ec = engine.apply_snapshot(std::move(snap), &context);
+        ec && ec != errc::engine_snapshot_version_stale) {  // stale: the engine already holds something newer
+        const std::string message = context.empty() ? ec.message() : context + ": " + ec.message();
+        co_return json_error(call.req, http::status::internal_server_error, "internal",
+                             "apply engine snapshot: " + message);
+    }
+
+    json::object reply;
+    reply["version"] = result->version;
+    reply["left"] = route_to_json(result->left);
+    reply["right"] = route_to_json(result->right);
+    co_return json_response(call.req, http::status::ok, reply);
 }
+
 asio::awaitable<Response> post_access(Call call) {
-    co_return json_error(call.req, http::status::not_implemented, "internal", "not implemented yet");
+    const json::object body = parse_body(call.req, {"keys", "keys_text"});
+    const json::value* b64 = body.if_contains("keys");
+    const json::value* text = body.if_contains("keys_text");
+    if (b64 && text) bad("keys, keys_text: give exactly one");
+    if (!b64 && !text) bad("keys: required (or keys_text)");
+    const std::string_view field = b64 ? "keys" : "keys_text";
+    const json::value& list = b64 ? *b64 : *text;
+    if (!list.is_array()) bad(std::string(field) + ": expected an array");
+    const json::array& items = list.get_array();
+    if (items.size() > kMaxAccessKeys)
+        bad(std::string(field) + ": at most " + std::to_string(kMaxAccessKeys) + " keys per request");
+    Engine& engine = checked_engine(call.ctx);
+
+    // Every key is checked before any is recorded.
+    std::vector<std::string> keys;
+    keys.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string path = std::string(field) + "[" + std::to_string(i) + "]";
+        if (!items[i].is_string()) bad(path + (b64 ? ": expected a base64 string" : ": expected a string"));
+        const std::string_view s = items[i].get_string();
+        if (b64) {
+            auto bytes = base64_decode(s);
+            if (!bytes) bad(path + ": invalid base64");
+            keys.push_back(std::move(*bytes));
+        } else {
+            keys.emplace_back(s);
+        }
+    }
+    for (const auto& k : keys) engine.record_access(k);
+
+    json::object reply;
+    reply["recorded"] = static_cast<std::uint64_t>(keys.size());
+    reply["generation"] = engine.generation();
+    co_return json_response(call.req, http::status::ok, reply);
 }
+
 asio::awaitable<Response> post_engine_snapshot(Call call) {
-    co_return json_error(call.req, http::status::not_implemented, "internal", "not implemented yet");
+    const json::object body = parse_body(call.req, {"version", "routes", "read_ts"});
+    CatalogSnapshot snap;
+    snap.version = required_u64(body, "version");
+    snap.routes = routes_from(required_array(body, "routes"), "routes");
+    if (const json::value* p = body.if_contains("read_ts")) snap.read_ts = to_u64(*p, "read_ts");
+    Engine& engine = checked_engine(call.ctx);
+
+    std::string context;
+    if (auto ec = engine.apply_snapshot(std::move(snap), &context)) throw_error(ec, context);
+
+    json::object reply;
+    reply["version"] = engine.version();
+    co_return json_response(call.req, http::status::ok, reply);
 }
 
 }  // namespace routecat::admin::handlers

@@ -181,4 +181,71 @@ asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_versi
     co_return CatalogSnapshot{next_version, std::move(desired), 0};  // step 10
 }
 
+asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version, std::uint64_t route_id,
+                                                 std::string split_key) const {
+    MvccStore& store = checked_store();
+
+    // Step 2: one snapshot; its read ts is the transaction's start ts.
+    const CatalogSnapshot snap = co_await snapshot();
+    if (snap.version != expected_version)
+        throw_error(errc::catalog_version_mismatch,
+                    "catalog version conflict: expected version " + std::to_string(expected_version) +
+                        ", durable version " + std::to_string(snap.version));
+
+    // Step 3.
+    const auto parent_it = std::find_if(snap.routes.begin(), snap.routes.end(),
+                                        [route_id](const RouteDescriptor& r) { return r.route_id == route_id; });
+    if (parent_it == snap.routes.end()) throw_error(errc::unknown_route, "route id " + std::to_string(route_id));
+    const RouteDescriptor& parent = *parent_it;
+
+    // Step 4: the boundaries themselves first, then keys outside the range.
+    if (split_key == parent.start || (parent.end && split_key == *parent.end))
+        throw_error(errc::split_key_at_boundary, "split key " + key_to_text(split_key));
+    if (split_key < parent.start || (parent.end && split_key > *parent.end))
+        throw_error(errc::invalid_split_key, "split key " + key_to_text(split_key));
+
+    // Step 5: ids from the stored counter and from the routes, whichever is higher.
+    const std::uint64_t stored_next = co_await next_route_id_at(snap.read_ts);
+    const std::uint64_t next = std::max(stored_next, value_or_throw(next_route_id_floor(snap.routes)));
+    if (next > kMaxU64 - 1) throw_error(errc::catalog_route_id_overflow, "next route id " + std::to_string(next));
+    // Step 7's "right = u64 max": the counter written after the children (right + 1) would wrap.
+    if (next + 1 == kMaxU64) throw_error(errc::catalog_route_id_overflow, "right route id " + std::to_string(next + 1));
+
+    // Step 6.
+    SplitResult result;
+    result.left = RouteDescriptor{next, parent.start, split_key, parent.group_id, parent.state, parent.route_id};
+    result.right = RouteDescriptor{next + 1, split_key, parent.end, parent.group_id, parent.state, parent.route_id};
+
+    // Step 7.
+    if (expected_version == kMaxU64) throw_error(errc::catalog_version_overflow);
+    result.version = expected_version + 1;
+    if (snap.read_ts == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
+    const std::uint64_t min_commit_ts = snap.read_ts + 1;
+
+    std::vector<Mutation> mutations;
+    mutations.reserve(5);
+    mutations.push_back(Mutation::del(codec::route_key(parent.route_id)));
+    mutations.push_back(Mutation::put(codec::route_key(result.left.route_id),
+                                      value_or_throw(codec::encode_route_descriptor(result.left))));
+    mutations.push_back(Mutation::put(codec::route_key(result.right.route_id),
+                                      value_or_throw(codec::encode_route_descriptor(result.right))));
+    mutations.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(result.version)));
+    mutations.push_back(
+        Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(result.right.route_id + 1)));
+
+    // The commit ts as Save's step 8.
+    const std::uint64_t last = co_await store.last_commit_ts();
+    if (last == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
+    const std::uint64_t commit_ts = std::max(last + 1, min_commit_ts);
+
+    try {
+        result.commit_ts = co_await store.apply(std::move(mutations), snap.read_ts, commit_ts);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == errc::write_conflict)
+            throw_error(errc::catalog_version_mismatch, "catalog version conflict: concurrent commit");
+        throw;
+    }
+    co_return result;
+}
+
 }  // namespace routecat
