@@ -17,7 +17,7 @@ trap cleanup EXIT
 
 # routecatd: memory store, 1 io thread, a catalog of 100,000 routes seeded from bootstrap_routes.
 awk 'BEGIN {
-  printf "{\"threads\":1,\"store\":{\"kind\":\"memory\"},\"log\":{\"level\":\"warn\"},\"engine\":{\"bootstrap_routes\":[";
+  printf "{\"threads\":1,\"store\":{\"kind\":\"memory\"},\"engine\":{\"bootstrap_routes\":[";
   n = 100000;
   for (i = 0; i < n; i++) {
     start = (i == 0) ? "" : sprintf("k%08d", i * 10);
@@ -34,7 +34,7 @@ for _ in $(seq 1 600); do
   [ -n "$port" ] && break
   sleep 0.05
 done
-[ -n "${port:-}" ] || { echo "routecatd did not start"; cat "$work/routecatd.log"; exit 1; }
+[ -n "${port:-}" ] || { echo "routecatd did not start:"; cat "$work/routecatd.log"; exit 1; }
 lookup="http://127.0.0.1:$port/v1/routes/lookup?key=k00424242"
 curl -sS "$lookup"; echo
 
