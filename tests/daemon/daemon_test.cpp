@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 using namespace routecat;
 using namespace routecat::test;
@@ -215,6 +216,50 @@ BOOST_AUTO_TEST_CASE(command_line_mistakes_and_informational_flags) {
     auto [ccode, cout] = run_to_exit({"--config", std::string(ROUTECAT_SOURCE_DIR) + "/config/routecatd.json", "--check-config"});
     BOOST_TEST(ccode == 0);
     BOOST_TEST(cout == "config OK\n");
+}
+
+BOOST_AUTO_TEST_CASE(bad_requests_get_4xx_json_and_the_daemon_keeps_serving_with_the_catalog_unchanged) {
+    const auto config = config_file(R"({"admin":{"token":"t0ken","body_limit_bytes":65536}})");
+    Daemon d = start({"--config", config, "--listen", "127.0.0.1:0", "--data-dir", data});
+    const std::string before = http_get("127.0.0.1", d.port, "/v1/catalog").body;
+    const std::map<std::string, std::string> no_token{}, auth{{"Authorization", "Bearer t0ken"}};
+    struct Case {
+        boost::beast::http::verb method;
+        std::string target, body;
+        bool with_token;
+        unsigned status;
+        std::string code;
+    };
+    using boost::beast::http::verb;
+    const std::vector<Case> cases{
+        {verb::put, "/v1/catalog", R"({"expected_version":1,"routes":[]})", false, 401, "unauthorized"},
+        {verb::put, "/v1/catalog", "{\"expected_version\":", true, 400, "bad_request"},
+        {verb::put, "/v1/catalog", R"({"expected_version":"1","routes":[]})", true, 400, "bad_request"},
+        {verb::put, "/v1/catalog", R"({"expected_version":18446744073709551616,"routes":[]})", true, 400, "bad_request"},
+        {verb::put, "/v1/catalog", R"({"expected_version":-1,"routes":[]})", true, 400, "bad_request"},
+        {verb::put, "/v1/catalog", R"({"expected_version":1,"routes":[{"route_id":1,"start":"%%%","group_id":1}]})", true, 400, "bad_request"},
+        {verb::put, "/v1/catalog", R"({"expected_version":1,"routes":[{"route_id":1,"group_id":1,"state":"sleepy"}]})", true, 400, "bad_request"},
+        {verb::put, "/v1/catalog", R"({"expected_version":1})", true, 400, "bad_request"},
+        {verb::put, "/v1/catalog", R"({"expected_version":1,"routes":[{"route_id":1,"group_id":1},{"route_id":1,"group_id":2}]})", true, 422, "catalog_duplicate_route_id"},
+        {verb::put, "/v1/catalog", R"({"expected_version":7,"routes":[]})", true, 409, "catalog_version_mismatch"},
+        {verb::put, "/v1/catalog", std::string(70000, ' '), true, 413, "payload_too_large"},
+        {verb::get, "/v1/routes/lookup?key_hex=zz", "", false, 400, "bad_request"},
+        {verb::post, "/v1/engine/snapshot", R"({"version":0,"routes":[]})", true, 409, "engine_snapshot_version_stale"},
+    };
+    for (const auto& c : cases) {
+        HttpConnection conn("127.0.0.1", d.port);
+        std::map<std::string, std::string> headers = c.with_token ? auth : no_token;
+        auto reply = conn.request(c.method, c.target, c.body, "application/json", headers);
+        BOOST_TEST_INFO(c.target << " " << c.body.substr(0, 80));
+        BOOST_TEST(reply.status == c.status);
+        BOOST_TEST(std::string(reply.raw[boost::beast::http::field::content_type]) == "application/json; charset=utf-8");
+        BOOST_TEST(json_of(reply).at("error").at("code").as_string() == c.code);
+    }
+    BOOST_TEST(http_get("127.0.0.1", d.port, "/healthz").status == 200u);
+    BOOST_TEST(http_get("127.0.0.1", d.port, "/v1/catalog").body == before);
+    d.process->signal(SIGTERM);
+    BOOST_TEST(d.process->wait_exit(10s) == std::optional<int>(0));
+    BOOST_TEST(d.process->log().find("t0ken") == std::string::npos);  // the token is never logged
 }
 
 BOOST_AUTO_TEST_SUITE_END()

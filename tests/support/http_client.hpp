@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 
 #include <chrono>
+#include <map>
 #include <string>
 
 namespace routecat::test {
@@ -28,11 +29,13 @@ public:
     }
 
     HttpReply request(boost::beast::http::verb method, const std::string& target, const std::string& body = {},
-                      const std::string& content_type = "application/json") {
+                      const std::string& content_type = "application/json",
+                      const std::map<std::string, std::string>& headers = {}) {
         namespace http = boost::beast::http;
         http::request<http::string_body> req{method, target, 11};
         req.set(http::field::host, "localhost");
         req.keep_alive(true);
+        for (const auto& [name, value] : headers) req.set(name, value);
         if (!body.empty() || method == http::verb::put || method == http::verb::post) {
             req.set(http::field::content_type, content_type);
             req.body() = body;
