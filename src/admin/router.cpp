@@ -193,7 +193,8 @@ asio::awaitable<Response> dispatch(const AdminContext& ctx, const Request& req) 
 
 }  // namespace
 
-// The endpoint label of a request: its API path, or "other" (labels stay few whatever clients send).
+// The endpoint label of a request: its API path, or "other"; methods Beast does not know are
+// "other" too, so labels stay few whatever clients send.
 std::string_view endpoint_label(const Request& req) {
     std::string_view target = req.target();
     target = target.substr(0, target.find('?'));
@@ -206,8 +207,9 @@ asio::awaitable<Response> handle_admin_request(const AdminContext& ctx, Request 
     const auto started = std::chrono::steady_clock::now();
     Response res = co_await dispatch(ctx, req);
     if (ctx.metrics)
-        ctx.metrics->observe_request(endpoint_label(req), req.method_string(), res.result_int(),
-                                     std::chrono::steady_clock::now() - started);
+        ctx.metrics->observe_request(endpoint_label(req),
+                                     req.method() == http::verb::unknown ? "other" : req.method_string(),
+                                     res.result_int(), std::chrono::steady_clock::now() - started);
     if (auto origin = allowed_origin(ctx, req)) {
         res.set(http::field::access_control_allow_origin, *origin);
         res.set(http::field::access_control_expose_headers, "ETag");

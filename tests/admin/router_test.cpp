@@ -110,6 +110,11 @@ BOOST_AUTO_TEST_CASE(metrics_count_requests_and_show_the_engine) {
     get("/healthz");
     get("/nope?x=1");
     call(http::verb::delete_, "/v1/catalog");
+    {
+        admin::Request custom{http::verb::unknown, "/healthz", 11};
+        custom.method_string("FROBNICATE");
+        run(io, admin::handle_admin_request(ctx, std::move(custom)));
+    }
     auto r = get("/metrics");
     BOOST_TEST(r.status == 200u);
     BOOST_TEST(std::string(r.raw[http::field::content_type]) == "text/plain; version=0.0.4; charset=utf-8");
@@ -117,6 +122,8 @@ BOOST_AUTO_TEST_CASE(metrics_count_requests_and_show_the_engine) {
     BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/healthz",method="GET",status="200"} 2)") != std::string::npos, text);
     BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="other",method="GET",status="404"} 1)") != std::string::npos);
     BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/v1/catalog",method="DELETE",status="405"} 1)") != std::string::npos);
+    BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/healthz",method="other",status="405"} 1)") != std::string::npos);
+    BOOST_TEST(text.find("FROBNICATE") == std::string::npos);
     BOOST_TEST(text.find(R"(routecat_engine{what="version"} 1)") != std::string::npos);
     BOOST_TEST(text.find(R"(routecat_engine{what="routes"} 1)") != std::string::npos);
     BOOST_TEST(text.find("routecat_http_request_duration_seconds_bucket{endpoint=\"/healthz\"") != std::string::npos);
