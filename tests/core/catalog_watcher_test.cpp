@@ -83,6 +83,23 @@ std::vector<RouteDescriptor> two_routes(std::uint64_t group) {
 
 }  // namespace
 
+namespace {
+
+// Waits for the engine to reach version 1, saves version 2 (after `settle`), measures how long the
+// watcher takes to apply it, then stops the watcher.
+asio::awaitable<Clock::duration> time_to_apply_version_2(WatcherFixture& f, CatalogWatcher& w, Clock::duration settle) {
+    BOOST_TEST(co_await eventually([&] { return f.engine->version() == 1; }));
+    if (settle > Clock::duration::zero()) co_await sleep_for(settle);
+    co_await f.catalog.save(1, two_routes(2));
+    const auto saved = Clock::now();
+    BOOST_TEST(co_await eventually([&] { return f.engine->version() == 2; }));
+    const auto elapsed = Clock::now() - saved;
+    w.stop();
+    co_return elapsed;
+}
+
+}  // namespace
+
 BOOST_FIXTURE_TEST_SUITE(watcher, WatcherFixture)
 
 BOOST_AUTO_TEST_CASE(a_missing_store_or_engine_is_refused_at_once) {
@@ -156,16 +173,7 @@ BOOST_AUTO_TEST_CASE(sync_once_throws_other_apply_and_read_errors) {
 BOOST_AUTO_TEST_CASE(run_syncs_at_once_and_applies_a_newer_version_within_one_interval) {
     save(0, two_routes(1));
     CatalogWatcher w(catalog, engine, spec_options(50ms));
-    auto scenario = [](WatcherFixture& f, CatalogWatcher& w) -> asio::awaitable<Clock::duration> {
-        BOOST_TEST(co_await eventually([&] { return f.engine->version() == 1; }));
-        co_await f.catalog.save(1, two_routes(2));
-        const auto saved = Clock::now();
-        BOOST_TEST(co_await eventually([&] { return f.engine->version() == 2; }));
-        const auto elapsed = Clock::now() - saved;
-        w.stop();
-        co_return elapsed;
-    };
-    const auto elapsed = run_with(w, scenario(*this, w));
+    const auto elapsed = run_with(w, time_to_apply_version_2(*this, w, 0ms));
     BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() < 50 + 250);
     BOOST_TEST(engine->stats().at(0).group_id == 2u);
     BOOST_TEST(log_lines("error").empty());
@@ -180,17 +188,8 @@ BOOST_AUTO_TEST_CASE(a_pushed_change_is_applied_without_waiting_out_the_interval
     auto options = spec_options(10'000ms);
     options.push = true;
     CatalogWatcher w(catalog, engine, options);
-    auto scenario = [](WatcherFixture& f, CatalogWatcher& w) -> asio::awaitable<Clock::duration> {
-        BOOST_TEST(co_await eventually([&] { return f.engine->version() == 1; }));
-        co_await sleep_for(20ms);  // let the watcher settle into its 10 s wait
-        co_await f.catalog.save(1, two_routes(2));
-        const auto saved = Clock::now();
-        BOOST_TEST(co_await eventually([&] { return f.engine->version() == 2; }));
-        const auto elapsed = Clock::now() - saved;
-        w.stop();
-        co_return elapsed;
-    };
-    const auto elapsed = run_with(w, scenario(*this, w));
+    // The 20 ms settle lets the watcher enter its 10 s wait before the save.
+    const auto elapsed = run_with(w, time_to_apply_version_2(*this, w, 20ms));
     BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() < 1000);
 }
 

@@ -567,22 +567,30 @@ BOOST_AUTO_TEST_CASE(engine_get_route_long_keys_sharing_prefix) {
     BOOST_TEST(!u.get_route("abcdefg"));
 }
 
+// Fills e through update_route with up to `count` routes of distinct random starts and random ends
+// (unbounded one time in coin_max + 1; an end may be <= its start: update_route does not validate).
+// Returns the same routes as a reference table sorted by start.
+std::vector<RefRoute> fill_random_overlapping(Engine& e, std::mt19937& rng, std::uint64_t count, int coin_max) {
+    std::vector<RefRoute> ref;
+    std::set<std::string> starts;
+    std::uniform_int_distribution<int> coin(0, coin_max);
+    for (std::uint64_t g = 1; g <= count; ++g) {
+        std::string start = random_key(rng);
+        if (!starts.insert(start).second) continue;
+        std::optional<std::string> end;
+        if (coin(rng) != 0) end = random_key(rng);
+        e.update_route(start, sv_end(end), g);
+        ref.push_back({start, end, g});
+    }
+    std::sort(ref.begin(), ref.end(), [](const RefRoute& a, const RefRoute& c) { return a.start < c.start; });
+    return ref;
+}
+
 BOOST_AUTO_TEST_CASE(engine_get_route_random_vs_reference) {
     std::mt19937 rng(20240611);
     for (int round = 0; round < 4; ++round) {
         Engine e;
-        std::vector<RefRoute> ref;
-        std::set<std::string> starts;
-        std::uniform_int_distribution<int> coin(0, 4);
-        for (std::uint64_t g = 1; g <= 60; ++g) {
-            std::string start = random_key(rng);
-            if (!starts.insert(start).second) continue;
-            std::optional<std::string> end;
-            if (coin(rng) != 0) end = random_key(rng);  // may be <= start: update_route does not validate
-            e.update_route(start, sv_end(end), g);
-            ref.push_back({start, end, g});
-        }
-        std::sort(ref.begin(), ref.end(), [](const RefRoute& a, const RefRoute& c) { return a.start < c.start; });
+        const std::vector<RefRoute> ref = fill_random_overlapping(e, rng, 60, 4);
         const HistorySnapshot hist(0, e.table());
         int bad = 0;
         for (int q = 0; q < 300; ++q) {
@@ -686,18 +694,8 @@ BOOST_AUTO_TEST_CASE(engine_intersecting_random_overlapping_vs_reference) {
     std::mt19937 rng(777);
     for (int round = 0; round < 3; ++round) {
         Engine e;
-        std::vector<RefRoute> ref;
-        std::set<std::string> starts;
-        std::uniform_int_distribution<int> coin(0, 5);
-        for (std::uint64_t g = 1; g <= 50; ++g) {
-            std::string start = random_key(rng);
-            if (!starts.insert(start).second) continue;
-            std::optional<std::string> end;
-            if (coin(rng) != 0) end = random_key(rng);
-            e.update_route(start, sv_end(end), g);
-            ref.push_back({start, end, g});
-        }
-        std::sort(ref.begin(), ref.end(), [](const RefRoute& a, const RefRoute& c) { return a.start < c.start; });
+        const std::vector<RefRoute> ref = fill_random_overlapping(e, rng, 50, 5);
+        std::uniform_int_distribution<int> coin(0, 5);  // unbounded query ends, one time in six
         // The table itself matches the reference (sorted by start, ephemeral, Active, load 0).
         std::vector<Route> want_table;
         for (const auto& r : ref) want_table.push_back(rt(0, r.start, r.end, r.group));
