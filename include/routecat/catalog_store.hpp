@@ -38,6 +38,13 @@ public:
     // Version and routes read at one ts = last_commit_ts(); {0, [], 0} on an empty store.
     boost::asio::awaitable<CatalogSnapshot> snapshot() const;
     boost::asio::awaitable<std::uint64_t> version() const;
+
+    // The version and the ts it was read at (one request on a round-trip store).
+    struct VersionRead {
+        std::uint64_t ts = 0;
+        std::uint64_t version = 0;
+    };
+    boost::asio::awaitable<VersionRead> latest_version() const;
     boost::asio::awaitable<std::uint64_t> next_route_id() const;
     // The stored counter as stored; when unset, next_route_id_floor(routes at ts).
     boost::asio::awaitable<std::uint64_t> next_route_id_at(std::uint64_t ts) const;

@@ -35,6 +35,108 @@ std::vector<RouteDescriptor> normalize(std::vector<RouteDescriptor> routes) {
     return routes;
 }
 
+// §6.1 step 2 for one row: the key parses, the record decodes, ids agree and are not repeated.
+RouteDescriptor decode_route_row(const KeyValue& row, std::unordered_set<std::uint64_t>& seen) {
+    auto id = codec::route_id_from_key(row.key);
+    if (!id) throw_error(errc::catalog_invalid_route_key, "route key " + key_to_text(row.key));
+    std::string context;
+    auto route = codec::decode_route_descriptor(row.value, &context);
+    if (!route) {
+        std::string where = "route key " + key_to_text(row.key);
+        throw_error(route.error(), context.empty() ? where : where + ": " + context);
+    }
+    if (route->route_id != *id)
+        throw_error(errc::catalog_route_key_id_mismatch,
+                    "key id " + std::to_string(*id) + ", record id " + std::to_string(route->route_id));
+    if (!seen.insert(route->route_id).second) throw_error(errc::catalog_duplicate_route_id);
+    return std::move(*route);
+}
+
+std::uint64_t decode_version_value(const std::string& value) {
+    std::string context;
+    return value_or_throw(codec::decode_version(value, &context), context);
+}
+
+std::uint64_t decode_next_route_id_value(const std::string& value) {
+    std::string context;
+    return value_or_throw(codec::decode_next_route_id(value, &context), context);
+}
+
+constexpr std::string_view kCatalogPrefix = "!dist|";
+
+
+// The reads of one catalog operation at one ts. On a round-trip store every catalog key comes from
+// one scan_latest() and is decoded when asked; on the others each part is read from the store when
+// asked, so the calls and their order are the spec's. Either way errors surface at the same step.
+class CatalogRead {
+public:
+    static asio::awaitable<CatalogRead> begin(const CatalogStore& catalog, MvccStore& store) {
+        CatalogRead read(catalog);
+        if (!store.round_trip_per_call()) {
+            read.ts_ = co_await store.last_commit_ts();
+            co_return read;
+        }
+        RangeRead range =
+            co_await store.scan_latest(std::string(kCatalogPrefix), *codec::prefix_scan_end(kCatalogPrefix));
+        read.ts_ = range.ts;
+        read.prefetched_ = true;
+        for (auto& row : range.pairs) {
+            if (row.key == codec::kVersionKey) read.version_value_ = std::move(row.value);
+            else if (row.key == codec::kNextRouteIdKey) read.next_value_ = std::move(row.value);
+            else if (codec::is_route_key(row.key)) read.route_rows_.push_back(std::move(row));
+        }
+        co_return read;
+    }
+
+    std::uint64_t ts() const noexcept { return ts_; }
+
+    asio::awaitable<std::uint64_t> version() const {
+        if (!prefetched_) co_return co_await catalog_->version_at(ts_);
+        co_return version_value_ ? decode_version_value(*version_value_) : 0;
+    }
+
+    asio::awaitable<std::vector<RouteDescriptor>> routes() const {
+        if (!prefetched_) co_return co_await catalog_->routes_at(ts_);
+        std::vector<RouteDescriptor> routes;
+        routes.reserve(route_rows_.size());
+        std::unordered_set<std::uint64_t> seen;
+        for (const auto& row : route_rows_) routes.push_back(decode_route_row(row, seen));
+        std::sort(routes.begin(), routes.end(), catalog_order_less);
+        co_return routes;
+    }
+
+    asio::awaitable<std::uint64_t> stored_next_route_id() const {
+        if (!prefetched_) co_return co_await catalog_->stored_next_route_id_at(ts_);
+        co_return next_value_ ? decode_next_route_id_value(*next_value_) : 0;
+    }
+
+    // §6.2 NextRouteIDAt: the stored counter as stored, else the floor of the routes.
+    asio::awaitable<std::uint64_t> next_route_id() const {
+        const std::uint64_t stored = co_await stored_next_route_id();
+        if (stored != 0) co_return stored;
+        co_return value_or_throw(next_route_id_floor(co_await routes()));
+    }
+
+private:
+    explicit CatalogRead(const CatalogStore& catalog) : catalog_(&catalog) {}
+
+    const CatalogStore* catalog_;
+    std::uint64_t ts_ = 0;
+    bool prefetched_ = false;
+    std::optional<std::string> version_value_;
+    std::optional<std::string> next_value_;
+    std::vector<KeyValue> route_rows_;
+};
+
+// §6.5 step 8: re-read the watermark so writes that landed since the read push the commit above them.
+// A round-trip store commits above every earlier commit by itself; min_commit_ts is then its floor.
+asio::awaitable<std::uint64_t> choose_commit_ts(MvccStore& store, std::uint64_t min_commit_ts) {
+    if (store.round_trip_per_call()) co_return min_commit_ts;
+    const std::uint64_t last = co_await store.last_commit_ts();
+    if (last == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
+    co_return std::max(last + 1, min_commit_ts);
+}
+
 }  // namespace
 
 boost::system::result<std::uint64_t> next_route_id_floor(const std::vector<RouteDescriptor>& routes) noexcept {
@@ -53,46 +155,31 @@ MvccStore& CatalogStore::checked_store() const {
 
 asio::awaitable<std::uint64_t> CatalogStore::version_at(std::uint64_t ts) const {
     auto value = co_await checked_store().get_at(std::string(codec::kVersionKey), ts);
-    if (!value) co_return 0;
-    std::string context;
-    auto version = codec::decode_version(*value, &context);
-    co_return value_or_throw(version, context);
+    co_return value ? decode_version_value(*value) : 0;
 }
 
 asio::awaitable<std::uint64_t> CatalogStore::stored_next_route_id_at(std::uint64_t ts) const {
     auto value = co_await checked_store().get_at(std::string(codec::kNextRouteIdKey), ts);
-    if (!value) co_return 0;
-    std::string context;
-    auto next = codec::decode_next_route_id(*value, &context);
-    co_return value_or_throw(next, context);
+    co_return value ? decode_next_route_id_value(*value) : 0;
 }
+
 
 asio::awaitable<std::vector<RouteDescriptor>> CatalogStore::routes_at(std::uint64_t ts) const {
     MvccStore& store = checked_store();
     const std::string upper = *codec::prefix_scan_end(codec::kRoutePrefix);
+    // A round-trip store pages internally; the spec's 256-row pages would cost a request each.
+    const std::size_t page_size = store.round_trip_per_call() ? std::numeric_limits<std::size_t>::max() : kScanPageSize;
     std::vector<RouteDescriptor> routes;
     std::unordered_set<std::uint64_t> seen;
 
     std::string cursor(codec::kRoutePrefix);
     for (;;) {
-        auto page = co_await store.scan_at(cursor, upper, kScanPageSize, ts);
+        auto page = co_await store.scan_at(cursor, upper, page_size, ts);
         for (auto& row : page) {
             if (!codec::is_route_key(row.key)) co_return routes;  // cannot happen below the upper bound
-            auto id = codec::route_id_from_key(row.key);
-            if (!id) throw_error(errc::catalog_invalid_route_key, "route key " + key_to_text(row.key));
-            std::string context;
-            auto route = codec::decode_route_descriptor(row.value, &context);
-            if (!route) {
-                std::string where = "route key " + key_to_text(row.key);
-                throw_error(route.error(), context.empty() ? where : where + ": " + context);
-            }
-            if (route->route_id != *id)
-                throw_error(errc::catalog_route_key_id_mismatch,
-                            "key id " + std::to_string(*id) + ", record id " + std::to_string(route->route_id));
-            if (!seen.insert(route->route_id).second) throw_error(errc::catalog_duplicate_route_id);
-            routes.push_back(std::move(*route));
+            routes.push_back(decode_route_row(row, seen));
         }
-        if (page.size() < kScanPageSize) break;
+        if (page.size() < page_size) break;
         cursor = page.back().key;
         cursor.push_back('\0');
         if (cursor >= upper) break;
@@ -101,21 +188,38 @@ asio::awaitable<std::vector<RouteDescriptor>> CatalogStore::routes_at(std::uint6
     co_return routes;
 }
 
+asio::awaitable<CatalogStore::VersionRead> CatalogStore::latest_version() const {
+    MvccStore& store = checked_store();
+    VersionRead read;
+    if (!store.round_trip_per_call()) {
+        read.ts = co_await store.last_commit_ts();
+        read.version = co_await version_at(read.ts);
+        co_return read;
+    }
+    std::string key(codec::kVersionKey);
+    std::string end = key + '\0';
+    RangeRead range = co_await store.scan_latest(std::move(key), std::move(end));
+    read.ts = range.ts;
+    if (!range.pairs.empty()) read.version = decode_version_value(range.pairs.front().value);
+    co_return read;
+}
+
 asio::awaitable<CatalogSnapshot> CatalogStore::snapshot() const {
-    const std::uint64_t ts = co_await checked_store().last_commit_ts();
+    const CatalogRead read = co_await CatalogRead::begin(*this, checked_store());
     CatalogSnapshot snap;
-    snap.version = co_await version_at(ts);
-    snap.routes = co_await routes_at(ts);
-    snap.read_ts = ts;
+    snap.version = co_await read.version();
+    snap.routes = co_await read.routes();
+    snap.read_ts = read.ts();
     co_return snap;
 }
 
 asio::awaitable<std::uint64_t> CatalogStore::version() const {
-    co_return co_await version_at(co_await checked_store().last_commit_ts());
+    co_return (co_await latest_version()).version;
 }
 
 asio::awaitable<std::uint64_t> CatalogStore::next_route_id() const {
-    co_return co_await next_route_id_at(co_await checked_store().last_commit_ts());
+    const CatalogRead read = co_await CatalogRead::begin(*this, checked_store());
+    co_return co_await read.next_route_id();
 }
 
 asio::awaitable<std::uint64_t> CatalogStore::next_route_id_at(std::uint64_t ts) const {
@@ -129,8 +233,9 @@ asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_versi
     MvccStore& store = checked_store();
     std::vector<RouteDescriptor> desired = normalize(std::move(routes));  // step 1, before any read
 
-    const std::uint64_t read_ts = co_await store.last_commit_ts();  // step 2
-    const std::uint64_t current = co_await version_at(read_ts);     // step 3
+    const CatalogRead read = co_await CatalogRead::begin(*this, store);  // step 2
+    const std::uint64_t read_ts = read.ts();
+    const std::uint64_t current = co_await read.version();  // step 3
     if (current != expected_version)
         throw_error(errc::catalog_version_mismatch,
                     "expected version " + std::to_string(expected_version) + ", durable version " +
@@ -141,8 +246,8 @@ asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_versi
     const std::uint64_t min_commit_ts = read_ts + 1;
 
     // Step 6.
-    const std::vector<RouteDescriptor> existing = co_await routes_at(read_ts);
-    const std::uint64_t stored_next = co_await stored_next_route_id_at(read_ts);
+    const std::vector<RouteDescriptor> existing = co_await read.routes();
+    const std::uint64_t stored_next = co_await read.stored_next_route_id();
     const std::uint64_t next_route_id =
         std::max({stored_next, value_or_throw(next_route_id_floor(existing)), value_or_throw(next_route_id_floor(desired))});
 
@@ -165,10 +270,7 @@ asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_versi
     mutations.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(next_version)));
     mutations.push_back(Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(next_route_id)));
 
-    // Step 8: re-read the watermark so writes that landed since step 2 push the commit above them.
-    const std::uint64_t last = co_await store.last_commit_ts();
-    if (last == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
-    const std::uint64_t commit_ts = std::max(last + 1, min_commit_ts);
+    const std::uint64_t commit_ts = co_await choose_commit_ts(store, min_commit_ts);  // step 8
 
     // Step 9: a write conflict means another writer committed one of our keys (always the version key
     // among them) after read_ts.
@@ -186,7 +288,11 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
     MvccStore& store = checked_store();
 
     // Step 2: one snapshot; its read ts is the transaction's start ts.
-    const CatalogSnapshot snap = co_await snapshot();
+    const CatalogRead read = co_await CatalogRead::begin(*this, store);
+    CatalogSnapshot snap;
+    snap.version = co_await read.version();
+    snap.routes = co_await read.routes();
+    snap.read_ts = read.ts();
     if (snap.version != expected_version)
         throw_error(errc::catalog_version_mismatch,
                     "catalog version conflict: expected version " + std::to_string(expected_version) +
@@ -205,7 +311,7 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
         throw_error(errc::invalid_split_key, "split key " + key_to_text(split_key));
 
     // Step 5: ids from the stored counter and from the routes, whichever is higher.
-    const std::uint64_t stored_next = co_await next_route_id_at(snap.read_ts);
+    const std::uint64_t stored_next = co_await read.next_route_id();
     const std::uint64_t next = std::max(stored_next, value_or_throw(next_route_id_floor(snap.routes)));
     if (next > kMaxU64 - 1) throw_error(errc::catalog_route_id_overflow, "next route id " + std::to_string(next));
     // Step 7's "right = u64 max": the counter written after the children (right + 1) would wrap.
@@ -233,10 +339,7 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
     mutations.push_back(
         Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(result.right.route_id + 1)));
 
-    // The commit ts as Save's step 8.
-    const std::uint64_t last = co_await store.last_commit_ts();
-    if (last == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
-    const std::uint64_t commit_ts = std::max(last + 1, min_commit_ts);
+    const std::uint64_t commit_ts = co_await choose_commit_ts(store, min_commit_ts);  // as Save's step 8
 
     try {
         result.commit_ts = co_await store.apply(std::move(mutations), snap.read_ts, commit_ts);

@@ -41,9 +41,7 @@ void CatalogWatcher::validate() const {
 
 asio::awaitable<bool> CatalogWatcher::sync_once() {
     validate();
-    MvccStore& store = *catalog_.store();
-    const std::uint64_t read_ts = co_await store.last_commit_ts();
-    const std::uint64_t version = co_await catalog_.version_at(read_ts);
+    const auto [read_ts, version] = co_await catalog_.latest_version();
     bool applied = false;
     if (version > engine_->version()) {
         // (Not a braced initializer around co_await: g++ 12 destroys such temporaries twice.)

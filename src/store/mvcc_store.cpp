@@ -3,7 +3,16 @@
 #include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <limits>
+
 namespace routecat {
+
+boost::asio::awaitable<RangeRead> MvccStore::scan_latest(std::string start, std::optional<std::string> end) {
+    RangeRead read;
+    read.ts = co_await last_commit_ts();
+    read.pairs = co_await scan_at(std::move(start), std::move(end), std::numeric_limits<std::size_t>::max(), read.ts);
+    co_return read;
+}
 
 boost::asio::awaitable<void> MvccStore::wait_for_change(std::uint64_t) {
     throw boost::system::system_error(boost::asio::error::operation_not_supported, "wait_for_change");

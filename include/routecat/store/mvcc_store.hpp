@@ -32,6 +32,12 @@ struct Mutation {
     friend bool operator==(const Mutation&, const Mutation&) = default;
 };
 
+// A range read together with the watermark it was taken at.
+struct RangeRead {
+    std::uint64_t ts = 0;
+    std::vector<KeyValue> pairs;
+};
+
 class MvccStore {
 public:
     virtual ~MvccStore() = default;
@@ -52,6 +58,15 @@ public:
     // before anything is written.
     virtual boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
                                                         std::uint64_t min_commit_ts) = 0;
+
+    // True when every call is a network round trip and the store picks commit timestamps itself
+    // (etcd). CatalogStore then reads a whole catalog with one scan_latest() and lets apply() choose
+    // the commit ts instead of re-reading the watermark first (spec §6.5 step 8 is the store's rule).
+    virtual bool round_trip_per_call() const noexcept { return false; }
+
+    // Every visible pair in [start, end) at the current watermark, and that watermark, read as one
+    // consistent step. The default is last_commit_ts() followed by an unlimited scan_at().
+    virtual boost::asio::awaitable<RangeRead> scan_latest(std::string start, std::optional<std::string> end);
 
     // Push support: when true, wait_for_change(after) completes as soon as last_commit_ts() > after.
     // It is cancellable (per-operation cancellation), throwing operation_aborted.
