@@ -49,6 +49,8 @@ enum class errc {
     // store backends (not in the spec)
     store_locked,
     store_unavailable,
+    store_request_too_large,  // a transaction over the store's size or operation-count limit
+    read_ts_compacted,        // a read below the store's retention horizon (spec §5.2 [H] message)
     // daemon configuration and admin API input (not in the spec)
     invalid_config,
     bad_request,

@@ -41,7 +41,10 @@ http::status status_for(const boost::system::error_code& ec) {
             return http::status::not_found;
         case errc::store_unavailable:
         case errc::store_locked:
+        case errc::read_ts_compacted:
             return http::status::service_unavailable;
+        case errc::store_request_too_large:
+            return http::status::payload_too_large;
         default:
             return http::status::internal_server_error;
     }

@@ -11,7 +11,7 @@ struct ErrorInfo {
     std::string_view message;
 };
 
-constexpr std::array<ErrorInfo, 32> kErrors{{
+constexpr std::array<ErrorInfo, 34> kErrors{{
     {errc::catalog_store_required, "catalog_store_required", "catalog store is required"},
     {errc::catalog_version_mismatch, "catalog_version_mismatch", "catalog version mismatch"},
     {errc::catalog_version_overflow, "catalog_version_overflow", "catalog version overflow"},
@@ -47,6 +47,8 @@ constexpr std::array<ErrorInfo, 32> kErrors{{
     {errc::unknown_op, "unknown_op", "unknown op"},
     {errc::store_locked, "store_locked", "store is locked by another process"},
     {errc::store_unavailable, "store_unavailable", "store is unavailable"},
+    {errc::store_request_too_large, "store_request_too_large", "store request is too large"},
+    {errc::read_ts_compacted, "read_ts_compacted", "read timestamp has been compacted"},
     {errc::invalid_config, "invalid_config", "invalid configuration"},
     {errc::bad_request, "bad_request", "bad request"},
 }};

@@ -56,6 +56,8 @@ const std::vector<Expected>& expected_table() {
         {errc::unknown_op, "unknown_op", "unknown op"},
         {errc::store_locked, "store_locked", "store is locked by another process"},
         {errc::store_unavailable, "store_unavailable", "store is unavailable"},
+        {errc::store_request_too_large, "store_request_too_large", "store request is too large"},
+        {errc::read_ts_compacted, "read_ts_compacted", "read timestamp has been compacted"},
         {errc::invalid_config, "invalid_config", "invalid configuration"},
         {errc::bad_request, "bad_request", "bad request"},
     };

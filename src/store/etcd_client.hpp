@@ -1,0 +1,100 @@
+#pragma once
+// The HTTP/1.1 side of EtcdStore: POSTs JSON to etcd's gateway over kept-alive connections, one
+// deadline per attempt (Beast's stream timer, raced against connect, write and read), fail-over
+// between endpoints, and long-lived streams for /v3/watch.
+//
+// Retrying is safe only for requests whose effect does not depend on how often they run. A request
+// marked `once` is sent to the next endpoint only when the previous attempt failed before any byte
+// of it was written (connection refused, connect timeout); a failure after that is reported as an
+// unknown outcome rather than risking a second commit.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace routecat::detail {
+
+struct EtcdEndpoint {
+    std::string url;  // as configured, for messages
+    std::string host;
+    std::string port;
+};
+
+// "http://host:port" (a trailing '/' allowed). https and paths are refused with invalid_config.
+boost::system::result<EtcdEndpoint> parse_etcd_endpoint(const std::string& url, std::string* context = nullptr);
+
+class EtcdConnection;
+
+// An answer of the gateway: the parsed body, and the gRPC status when it was an error answer.
+struct EtcdReply {
+    int grpc_code = 0;  // 0 = success
+    std::string message;
+    std::string endpoint;
+    boost::json::value body;
+};
+
+// A response body that arrives as a sequence of JSON messages (a watch).
+class EtcdStream {
+public:
+    explicit EtcdStream(std::unique_ptr<EtcdConnection> connection, std::string endpoint);
+    ~EtcdStream();
+    // The next complete message; throws store_unavailable when the stream ends or breaks.
+    // Cancellable (terminal per-operation cancellation), throwing operation_aborted.
+    boost::asio::awaitable<boost::json::value> next();
+    const std::string& endpoint() const noexcept { return endpoint_; }
+
+private:
+    std::unique_ptr<EtcdConnection> connection_;
+    std::string endpoint_;
+};
+
+class EtcdClient {
+public:
+    enum class Retry { idempotent, once };
+
+    EtcdClient(boost::asio::any_io_executor ex, std::vector<EtcdEndpoint> endpoints, std::string token,
+               std::chrono::milliseconds timeout, std::size_t max_idle_per_endpoint);
+    ~EtcdClient();
+
+    // POSTs body to path. Transport failures on every endpoint (or an unknown outcome of a `once`
+    // request) throw store_unavailable; an idempotent request answered "unavailable" by one member
+    // is tried on the next. Error answers are returned in the reply for the caller to map.
+    boost::asio::awaitable<EtcdReply> call(const std::string& path, std::string body, Retry retry);
+
+    // Opens a streaming POST (the response headers are read within the deadline; the body is then
+    // read without one). Fails over between endpoints like an idempotent call.
+    boost::asio::awaitable<std::unique_ptr<EtcdStream>> open_stream(const std::string& path, std::string body);
+
+    std::uint64_t requests_sent() const noexcept { return requests_.load(); }
+    std::uint64_t connections_opened() const noexcept { return connections_.load(); }
+
+private:
+    struct Pool;
+
+    boost::asio::awaitable<std::unique_ptr<EtcdConnection>> connect(std::size_t endpoint,
+                                                                    std::chrono::steady_clock::time_point deadline);
+    std::unique_ptr<EtcdConnection> take_idle(std::size_t endpoint);
+    void give_back(std::size_t endpoint, std::unique_ptr<EtcdConnection> connection);
+    std::string request_text(const std::string& path, const std::string& body) const;
+
+    boost::asio::any_io_executor ex_;
+    std::vector<EtcdEndpoint> endpoints_;
+    std::string token_;
+    std::chrono::milliseconds timeout_;
+    std::size_t max_idle_;
+    std::unique_ptr<Pool> pool_;
+    std::atomic<std::size_t> preferred_{0};  // the endpoint that last answered
+    std::atomic<std::uint64_t> requests_{0};
+    std::atomic<std::uint64_t> connections_{0};
+};
+
+}  // namespace routecat::detail
