@@ -169,6 +169,8 @@ public:
         if (out.kind == StoreKind::etcd) {
             if (out.endpoints.empty())
                 return fail(child(path, "endpoints"), "the etcd store needs at least one endpoint");
+            if (out.prefix.empty())
+                return fail(child(path, "prefix"), "must not be empty: every catalog key lives under it");
             for (std::size_t i = 0; i < out.endpoints.size(); ++i)
                 if (!is_http_endpoint(out.endpoints[i]))
                     return fail(element(child(path, "endpoints"), i),
@@ -182,6 +184,10 @@ public:
         auto u = boost::urls::parse_uri(s);
         if (!u) return false;
         if (u->encoded_host().empty()) return false;
+        // etcd's gateway paths are fixed (/v3/...): a base path, query or credentials would be ignored.
+        if (!(u->encoded_path().empty() || u->encoded_path() == "/") || u->has_query() || u->has_fragment() ||
+            u->has_userinfo())
+            return false;
         if (u->has_port()) {
             // Boost.URL's grammar allows any digit string; port_number() wraps above 65535.
             const auto port = u->port();

@@ -11,6 +11,7 @@
 #include "routecat/daemon/config.hpp"
 #include "routecat/ensure_catalog_snapshot.hpp"
 #include "routecat/error.hpp"
+#include "routecat/store/etcd_store.hpp"
 #include "routecat/store/memory_store.hpp"
 #include "routecat/store/rocksdb_store.hpp"
 
@@ -188,9 +189,25 @@ int run_daemon(const daemon::DaemonConfig& config, const admin::AdminOptions& ad
             log->info("store: rocksdb at {}", config.store.path);
             break;
         }
-        case daemon::StoreKind::etcd:
-            log->critical("store.kind etcd is not available in this build yet");
-            return 2;
+        case daemon::StoreKind::etcd: {
+            EtcdStoreOptions options;
+            options.endpoints = config.store.endpoints;
+            options.prefix = config.store.prefix;
+            options.token = config.store.token.value_or("");
+            options.request_timeout = config.store.request_timeout;
+            std::string error;
+            auto created = EtcdStore::create(std::move(options), io.get_executor(), &error);
+            if (!created) {
+                log->critical("store: {}", error);
+                return 2;
+            }
+            store = *created;
+            std::string endpoints;
+            for (const auto& e : config.store.endpoints) endpoints += (endpoints.empty() ? "" : ",") + e;
+            log->info("store: etcd at {} under prefix {}{}", endpoints, config.store.prefix,
+                      config.store.token ? " (with an auth token)" : "");
+            break;
+        }
     }
 
     CatalogStore catalog(store);
@@ -201,16 +218,28 @@ int run_daemon(const daemon::DaemonConfig& config, const admin::AdminOptions& ad
     watcher_options.logger = log;
     auto watcher = std::make_shared<CatalogWatcher>(catalog, engine, watcher_options);
 
-    // Seed or load the catalog before serving anything.
-    try {
-        auto seeded = asio::co_spawn(io, ensure_catalog_snapshot(catalog, engine), asio::use_future);
-        io.run();
-        io.restart();
-        const auto snap = seeded.get();
-        log->info("catalog version {} with {} routes", snap.version, snap.routes.size());
-    } catch (const std::exception& e) {
-        log->critical("cannot load the catalog: {}", e.what());
-        return 1;
+    // Seed or load the catalog before serving anything. Daemons sharing one etcd may all find it
+    // empty and race to seed it: the losers' Save gets a version mismatch, and since a populated
+    // catalog is only read (spec §8), trying again loads the winner's catalog.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            auto seeded = asio::co_spawn(io, ensure_catalog_snapshot(catalog, engine), asio::use_future);
+            io.run();
+            io.restart();
+            const auto snap = seeded.get();
+            log->info("catalog version {} with {} routes", snap.version, snap.routes.size());
+            break;
+        } catch (const boost::system::system_error& e) {
+            if (e.code() == errc::catalog_version_mismatch && attempt < 5) {
+                log->info("another instance seeded the catalog meanwhile; loading it");
+                continue;
+            }
+            log->critical("cannot load the catalog: {}", e.what());
+            return 1;
+        } catch (const std::exception& e) {
+            log->critical("cannot load the catalog: {}", e.what());
+            return 1;
+        }
     }
 
     admin::AdminContext context{catalog, engine, watcher, admin_options, std::make_shared<admin::Metrics>()};

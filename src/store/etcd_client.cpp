@@ -75,9 +75,12 @@ boost::system::result<EtcdEndpoint> parse_etcd_endpoint(const std::string& url, 
     std::string rest = url.substr(scheme.size());
     if (!rest.empty() && rest.back() == '/') rest.pop_back();
     if (rest.find('/') != std::string::npos) return fail("a path is not allowed");
+    // No port: etcd's default client port. An IPv6 literal keeps its colons inside brackets.
     const auto colon = rest.rfind(':');
-    if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size()) return fail("expected http://host:port");
-    EtcdEndpoint ep{url, rest.substr(0, colon), rest.substr(colon + 1)};
+    const bool has_port = colon != std::string::npos && rest.find(']', colon) == std::string::npos;
+    if (has_port && (colon == 0 || colon + 1 == rest.size())) return fail("expected http://host:port");
+    EtcdEndpoint ep{url, has_port ? rest.substr(0, colon) : rest, has_port ? rest.substr(colon + 1) : "2379"};
+    if (ep.host.empty() || ep.host.find_first_of(" @?#") != std::string::npos) return fail("expected http://host:port");
     if (ep.host.front() == '[' && ep.host.back() == ']') ep.host = ep.host.substr(1, ep.host.size() - 2);
     for (char c : ep.port)
         if (c < '0' || c > '9') return fail("the port is not a number");

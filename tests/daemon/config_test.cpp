@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(every_key_set) {
       "listen": {"address": "::1", "port": 0},
       "threads": 1024,
       "store": {"kind": "etcd", "path": "", "endpoints": ["http://10.0.0.1:2379", "http://etcd-b:2379/"],
-                "prefix": "", "token": "s3cret", "request_timeout_ms": 1},
+                "prefix": "/cell-1/", "token": "s3cret", "request_timeout_ms": 1},
       "watcher": {"interval_ms": 1, "max_backoff_ms": 0},
       "engine": {"hotspot_threshold": 18446744073709551615,
                  "bootstrap_routes": [{"start_text": "m", "group_id": 2, "state": "write_fenced"},
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(every_key_set) {
     BOOST_TEST((c.store.kind == StoreKind::etcd));
     BOOST_TEST(c.store.path == "");
     BOOST_TEST(c.store.endpoints == (std::vector<std::string>{"http://10.0.0.1:2379", "http://etcd-b:2379/"}));
-    BOOST_TEST(c.store.prefix == "");
+    BOOST_TEST(c.store.prefix == "/cell-1/");
     BOOST_TEST(c.store.token == std::optional<std::string>("s3cret"));
     BOOST_TEST(c.store.request_timeout.count() == 1);
     BOOST_TEST(c.watcher.interval.count() == 1);
@@ -218,6 +218,12 @@ BOOST_AUTO_TEST_CASE(mistakes_name_the_field) {
          "store.endpoints[0]: expected an http:// URL (e.g. http://127.0.0.1:2379)"},
         {R"({"store":{"kind":"etcd","endpoints":["http://a:99999"]}})",
          "store.endpoints[0]: expected an http:// URL (e.g. http://127.0.0.1:2379)"},
+        {R"({"store":{"kind":"etcd","endpoints":["http://a:2379/v3"]}})",
+         "store.endpoints[0]: expected an http:// URL (e.g. http://127.0.0.1:2379)"},
+        {R"({"store":{"kind":"etcd","endpoints":["http://user:pw@a:2379"]}})",
+         "store.endpoints[0]: expected an http:// URL (e.g. http://127.0.0.1:2379)"},
+        {R"({"store":{"kind":"etcd","endpoints":["http://a:2379"],"prefix":""}})",
+         "store.prefix: must not be empty: every catalog key lives under it"},
         {R"({"store":{"kind":"etcd","endpoints":["HTTP://a:2379"]}})",
          "store.endpoints[0]: expected an http:// URL (e.g. http://127.0.0.1:2379)"},
         {R"({"store":{"prefix":7}})", "store.prefix: expected a string"},
