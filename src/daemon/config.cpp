@@ -203,8 +203,14 @@ public:
         return object(v, path,
                       {{"interval_ms",
                         [&](const json::value& x, const std::string& p) { return duration(x, p, true, out.interval); }},
-                       {"max_backoff_ms", [&](const json::value& x, const std::string& p) {
+                       {"max_backoff_ms",
+                        [&](const json::value& x, const std::string& p) {
                             return duration(x, p, false, out.max_backoff);
+                        }},
+                       {"push", [&](const json::value& x, const std::string& p) {
+                            if (!x.is_bool()) return fail(p, "expected true or false");
+                            out.push = x.get_bool();
+                            return true;
                         }}});
     }
 

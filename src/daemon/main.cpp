@@ -215,6 +215,7 @@ int run_daemon(const daemon::DaemonConfig& config, const admin::AdminOptions& ad
     CatalogWatcherOptions watcher_options;
     watcher_options.interval = config.watcher.interval;
     watcher_options.max_backoff = config.watcher.max_backoff;
+    watcher_options.push = config.watcher.push;
     watcher_options.logger = log;
     auto watcher = std::make_shared<CatalogWatcher>(catalog, engine, watcher_options);
 

@@ -87,13 +87,19 @@ BOOST_AUTO_TEST_CASE(shipped_memory_file) {
     BOOST_TEST((parse_ok(read_source_file("config/routecatd-memory.json")) == expected));
 }
 
+BOOST_AUTO_TEST_CASE(shipped_etcd_file) {
+    DaemonConfig expected;
+    expected.store.kind = StoreKind::etcd;  // every other value as the defaults: a local etcd on 2379
+    BOOST_TEST((parse_ok(read_source_file("config/routecatd-etcd.json")) == expected));
+}
+
 BOOST_AUTO_TEST_CASE(every_key_set) {
     const DaemonConfig c = parse_ok(R"({
       "listen": {"address": "::1", "port": 0},
       "threads": 1024,
       "store": {"kind": "etcd", "path": "", "endpoints": ["http://10.0.0.1:2379", "http://etcd-b:2379/"],
                 "prefix": "/cell-1/", "token": "s3cret", "request_timeout_ms": 1},
-      "watcher": {"interval_ms": 1, "max_backoff_ms": 0},
+      "watcher": {"interval_ms": 1, "max_backoff_ms": 0, "push": false},
       "engine": {"hotspot_threshold": 18446744073709551615,
                  "bootstrap_routes": [{"start_text": "m", "group_id": 2, "state": "write_fenced"},
                                       {"start_text": "", "end": "bQ==", "group_id": 1}]},
@@ -113,6 +119,7 @@ BOOST_AUTO_TEST_CASE(every_key_set) {
     BOOST_TEST(c.store.request_timeout.count() == 1);
     BOOST_TEST(c.watcher.interval.count() == 1);
     BOOST_TEST(c.watcher.max_backoff.count() == 0);
+    BOOST_TEST(!c.watcher.push);
     BOOST_TEST(c.engine.hotspot_threshold == 18446744073709551615u);
     BOOST_TEST_REQUIRE(c.engine.bootstrap_routes.size() == 2u);
     // Kept in the order given, route ids 0 (assigned at seeding).
@@ -238,6 +245,8 @@ BOOST_AUTO_TEST_CASE(mistakes_name_the_field) {
         {R"({"watcher":{"interval_ms":0.5}})", "watcher.interval_ms: expected a non-negative integer"},
         {R"({"watcher":{"interval_ms":31536000001}})", "watcher.interval_ms: must be at most 31536000000 (one year)"},
         {R"({"watcher":{"max_backoff_ms":-1}})", "watcher.max_backoff_ms: expected a non-negative integer"},
+        {R"({"watcher":{"push":"yes"}})", "watcher.push: expected true or false"},
+        {R"({"watcher":{"push":null}})", "watcher.push: expected true or false"},
         {R"({"watcher":{"max_backoff_ms":18446744073709551615}})",
          "watcher.max_backoff_ms: must be at most 31536000000 (one year)"},
         // engine

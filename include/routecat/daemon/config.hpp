@@ -40,6 +40,7 @@ struct StoreConfig {
 struct WatcherConfig {
     std::chrono::milliseconds interval{100};
     std::chrono::milliseconds max_backoff{5000};  // 0 = the spec's fixed interval
+    bool push = true;  // wake on the store's change notifications (etcd: a watch), not only on the timer
 
     friend bool operator==(const WatcherConfig&, const WatcherConfig&) = default;
 };
