@@ -10,6 +10,7 @@
 #include <boost/system/result.hpp>
 
 #include <memory>
+#include <optional>
 
 namespace routecat {
 
@@ -76,6 +77,9 @@ public:
 
 private:
     MvccStore& checked_store() const;
+    boost::asio::awaitable<std::optional<std::uint64_t>> save_on(MvccStore& store, std::uint64_t expected_version,
+                                                                 const std::vector<RouteDescriptor>& desired,
+                                                                 bool recent) const;
 
     std::shared_ptr<MvccStore> store_;
 };

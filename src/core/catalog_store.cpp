@@ -70,15 +70,21 @@ constexpr std::string_view kCatalogPrefix = "!dist|";
 // asked, so the calls and their order are the spec's. Either way errors surface at the same step.
 class CatalogRead {
 public:
-    static asio::awaitable<CatalogRead> begin(const CatalogStore& catalog, MvccStore& store) {
+    // recent: the read may be older than the current watermark (MvccStore::scan_recent), for a
+    // transaction whose commit proves it was still current.
+    static asio::awaitable<CatalogRead> begin(const CatalogStore& catalog, MvccStore& store, bool recent = false) {
         CatalogRead read(catalog);
         if (!store.round_trip_per_call()) {
             read.ts_ = co_await store.last_commit_ts();
             co_return read;
         }
-        RangeRead range =
-            co_await store.scan_latest(std::string(kCatalogPrefix), *codec::prefix_scan_end(kCatalogPrefix));
+        std::string start(kCatalogPrefix);
+        std::optional<std::string> end = codec::prefix_scan_end(kCatalogPrefix);
+        RangeRead range;  // (not ?: over two co_awaits: g++ 12 destroys the result before it is used)
+        if (recent) range = co_await store.scan_recent(std::move(start), std::move(end));
+        else range = co_await store.scan_latest(std::move(start), std::move(end));
         read.ts_ = range.ts;
+        read.maybe_stale_ = range.maybe_stale;
         read.prefetched_ = true;
         for (auto& row : range.pairs) {
             if (row.key == codec::kVersionKey) read.version_value_ = std::move(row.value);
@@ -89,6 +95,7 @@ public:
     }
 
     std::uint64_t ts() const noexcept { return ts_; }
+    bool maybe_stale() const noexcept { return maybe_stale_; }
 
     asio::awaitable<std::uint64_t> version() const {
         if (!prefetched_) co_return co_await catalog_->version_at(ts_);
@@ -123,6 +130,7 @@ private:
     const CatalogStore* catalog_;
     std::uint64_t ts_ = 0;
     bool prefetched_ = false;
+    bool maybe_stale_ = false;
     std::optional<std::string> version_value_;
     std::optional<std::string> next_value_;
     std::vector<KeyValue> route_rows_;
@@ -233,9 +241,23 @@ asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_versi
     MvccStore& store = checked_store();
     std::vector<RouteDescriptor> desired = normalize(std::move(routes));  // step 1, before any read
 
-    const CatalogRead read = co_await CatalogRead::begin(*this, store);  // step 2
+    // A round-trip store may first offer a read it has at hand: a commit on it proves it was current
+    // (every catalog write writes the version key, which the commit's conflict check covers), so the
+    // outcome is the spec's. If it was stale, the Save runs again on a current read.
+    std::optional<std::uint64_t> version = co_await save_on(store, expected_version, desired, true);
+    if (!version) version = co_await save_on(store, expected_version, desired, false);
+    co_return CatalogSnapshot{*version, std::move(desired), 0};  // step 10
+}
+
+// Steps 2-9 of Save on one read; the new version, or nothing when a recent (maybe stale) read proved
+// stale: a version other than the expected one, or a conflict.
+asio::awaitable<std::optional<std::uint64_t>> CatalogStore::save_on(MvccStore& store, std::uint64_t expected_version,
+                                                                   const std::vector<RouteDescriptor>& desired,
+                                                                   bool recent) const {
+    const CatalogRead read = co_await CatalogRead::begin(*this, store, recent);  // step 2
     const std::uint64_t read_ts = read.ts();
     const std::uint64_t current = co_await read.version();  // step 3
+    if (current != expected_version && read.maybe_stale()) co_return std::nullopt;
     if (current != expected_version)
         throw_error(errc::catalog_version_mismatch,
                     "expected version " + std::to_string(expected_version) + ", durable version " +
@@ -274,13 +296,16 @@ asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_versi
 
     // Step 9: a write conflict means another writer committed one of our keys (always the version key
     // among them) after read_ts.
+    bool conflict = false;
     try {
         co_await store.apply(std::move(mutations), read_ts, commit_ts);
     } catch (const boost::system::system_error& e) {
-        if (e.code() == errc::write_conflict) throw_error(errc::catalog_version_mismatch, "concurrent commit");
-        throw;
+        if (e.code() != errc::write_conflict) throw;
+        conflict = true;
     }
-    co_return CatalogSnapshot{next_version, std::move(desired), 0};  // step 10
+    if (conflict && read.maybe_stale()) co_return std::nullopt;
+    if (conflict) throw_error(errc::catalog_version_mismatch, "concurrent commit");
+    co_return next_version;
 }
 
 asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version, std::uint64_t route_id,

@@ -87,6 +87,7 @@ RangeResponse range_from(const json::object& o, std::int64_t revision) {
     RangeResponse r;
     r.revision = revision;
     r.more = bool_field(o, "more");
+    r.count = int_field(o, "count");
     if (const json::array* kvs = array_field(o, "kvs")) {
         r.kvs.reserve(kvs->size());
         for (const auto& item : *kvs) {
@@ -113,6 +114,7 @@ std::string encode(const RangeRequest& r) {
     json::object o = range_object(r.key, r.range_end, r.keys_only);
     if (r.revision != 0) o["revision"] = std::to_string(r.revision);
     if (r.limit != 0) o["limit"] = std::to_string(r.limit);
+    if (r.min_mod_revision != 0) o["min_mod_revision"] = std::to_string(r.min_mod_revision);
     return json::serialize(o);
 }
 
@@ -147,9 +149,12 @@ std::string encode_txn(const std::vector<Compare>& compares, const std::vector<O
                     o["request_delete_range"] = std::move(del);
                     break;
                 }
-                case Operation::Kind::range_keys_only:
-                    o["request_range"] = range_object(op.key, std::nullopt, true);
+                case Operation::Kind::range: {
+                    json::object range = range_object(op.key, op.range_end, false);
+                    if (op.min_mod_revision != 0) range["min_mod_revision"] = std::to_string(op.min_mod_revision);
+                    o["request_range"] = std::move(range);
                     break;
+                }
             }
             out.push_back(std::move(o));
         }
@@ -203,7 +208,8 @@ boost::system::result<WatchResponse> parse_watch(const json::value& v, std::stri
         if (!result) malformed("watch answer without a result");
         const json::object& o = as_object(*result, "result");
         WatchResponse w;
-        w.revision = header_revision(o);
+        // A cancel carries a header without a revision (0 is left out), so it is not required here.
+        if (const json::value* h = o.if_contains("header")) w.revision = int_field(as_object(*h, "header"), "revision");
         w.created = bool_field(o, "created");
         w.canceled = bool_field(o, "canceled");
         w.compact_revision = int_field(o, "compact_revision");

@@ -33,6 +33,7 @@ struct RangeRequest {
     std::optional<std::string> range_end;  // none: the single key
     std::int64_t revision = 0;             // 0: the current revision
     std::int64_t limit = 0;                // 0: no limit
+    std::int64_t min_mod_revision = 0;     // > 0: only keys modified at or after it (count is unfiltered)
     bool keys_only = false;
 };
 
@@ -46,6 +47,7 @@ struct RangeResponse {
     std::int64_t revision = 0;  // the store revision the range was served at
     std::vector<KeyValue> kvs;
     bool more = false;
+    std::int64_t count = 0;  // keys in the range, before limit and filters
 };
 
 struct Compare {
@@ -54,9 +56,11 @@ struct Compare {
 };
 
 struct Operation {
-    enum class Kind { put, del, range_keys_only } kind = Kind::put;
+    enum class Kind { put, del, range } kind = Kind::put;
     std::string key;
-    std::string value;
+    std::string value;                     // put
+    std::optional<std::string> range_end;  // range
+    std::int64_t min_mod_revision = 0;     // range
 };
 
 struct TxnResponse {

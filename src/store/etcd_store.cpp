@@ -24,9 +24,9 @@ using detail::EtcdReply;
 namespace {
 
 constexpr std::int64_t kMaxRevision = std::numeric_limits<std::int64_t>::max();
-// Ranges up to this many keys are remembered for apply()'s compares; bigger ones cost one more read.
-constexpr std::size_t kMaxRememberedKeys = 65536;
-constexpr std::size_t kRememberedRanges = 4;
+// Whole reads up to this many keys are cached (a catalog of a million routes, ~2x its bytes).
+constexpr std::size_t kMaxCachedKeys = 1'000'000;
+constexpr std::size_t kCachedRanges = 4;
 
 bool contains(const std::string& message, std::string_view text) { return message.find(text) != std::string::npos; }
 
@@ -104,52 +104,89 @@ asio::awaitable<etcd::RangeResponse> EtcdStore::range(etcd::RangeRequest& reques
     co_return parsed_or_throw(etcd::parse_range(reply.body, &context), context);
 }
 
+std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::cached_range(const std::string& start, const std::string& end,
+                                                                       std::int64_t revision) {
+    std::lock_guard lock(cache_mutex_);
+    for (const auto& range : cache_)
+        if (range->start == start && range->end == end && (revision == 0 || range->revision <= revision)) return range;
+    return nullptr;
+}
+
+void EtcdStore::remember(std::shared_ptr<const CachedRange> range) {
+    std::lock_guard lock(cache_mutex_);
+    std::erase_if(cache_, [&](const auto& r) { return r->start == range->start && r->end == range->end; });
+    cache_.push_front(std::move(range));
+    if (cache_.size() > kCachedRanges) cache_.pop_back();
+}
+
+std::vector<KeyValue> EtcdStore::pairs_of(const CachedRange& range) const {
+    std::vector<KeyValue> pairs;
+    pairs.reserve(range.entries.size());
+    for (const auto& [key, entry] : range.entries) pairs.push_back(KeyValue{key.substr(options_.prefix.size()), entry.first});
+    return pairs;
+}
+
+asio::awaitable<std::shared_ptr<const EtcdStore::CachedRange>> EtcdStore::refresh(const CachedRange& cached,
+                                                                                 std::int64_t revision) {
+    etcd::RangeRequest request;
+    request.key = cached.start;
+    request.range_end = cached.end;
+    request.revision = revision;
+    request.min_mod_revision = cached.revision + 1;
+    etcd::RangeResponse changed = co_await range(request);
+    if (changed.more) co_return nullptr;  // (etcd ignores limits with filters; never expected)
+    auto next = std::make_shared<CachedRange>(cached);
+    next->revision = request.revision != 0 ? request.revision : changed.revision;
+    for (auto& kv : changed.kvs) {
+        if (!cached.covers(kv.key)) throw_error(errc::store_unavailable, "etcd: a key outside the range in a range answer");
+        next->entries[kv.key] = {std::move(kv.value), kv.mod_revision};
+    }
+    if (static_cast<std::int64_t>(next->entries.size()) != changed.count) co_return nullptr;  // keys were deleted
+    remember(next);
+    co_return next;
+}
+
 asio::awaitable<std::pair<std::int64_t, std::vector<KeyValue>>> EtcdStore::scan(std::string start, std::string end,
                                                                                std::size_t limit,
                                                                                std::int64_t revision) {
+    const bool whole = limit == std::numeric_limits<std::size_t>::max();
+    if (whole) {
+        if (auto cached = cached_range(start, end, revision)) {
+            if (auto fresh = co_await refresh(*cached, revision)) co_return std::make_pair(fresh->revision, pairs_of(*fresh));
+        }
+    }
+
     std::vector<KeyValue> pairs;
-    KnownRevisions known;
-    known.start = start;
-    known.end = end == std::string(1, '\0') ? std::string() : end;
-    bool remember_it = true;
+    auto read = std::make_shared<CachedRange>();
+    read->start = start;
+    read->end = end;
+    bool cache_it = whole;
     etcd::RangeRequest request;
     request.key = std::move(start);
     request.range_end = std::move(end);
     request.revision = revision;
-    std::int64_t served_at = revision;
     for (;;) {
         const std::size_t wanted = limit - pairs.size();
         request.limit = static_cast<std::int64_t>(std::min<std::size_t>(wanted, static_cast<std::size_t>(options_.page_size)));
         etcd::RangeResponse page = co_await range(request);
         // A read at the current revision is pinned to it for the following pages.
-        if (request.revision == 0) request.revision = served_at = page.revision;
+        if (request.revision == 0) request.revision = page.revision;
         for (auto& kv : page.kvs) {
-            if (kv.key.compare(0, options_.prefix.size(), options_.prefix) != 0)
-                throw_error(errc::store_unavailable, "etcd: a key outside the prefix in a range answer");
-            if (remember_it && known.mod_revisions.size() < kMaxRememberedKeys) known.mod_revisions.emplace(kv.key, kv.mod_revision);
-            else remember_it = false;
+            if (!read->covers(kv.key)) throw_error(errc::store_unavailable, "etcd: a key outside the range in a range answer");
+            if (cache_it && read->entries.size() < kMaxCachedKeys) read->entries.emplace(kv.key, std::make_pair(kv.value, kv.mod_revision));
+            else cache_it = false;
             pairs.push_back(KeyValue{kv.key.substr(options_.prefix.size()), std::move(kv.value)});
         }
-        if (!page.more) break;
-        if (pairs.size() >= limit) {
-            remember_it = false;  // only part of the range was read
-            break;
-        }
+        if (!page.more || pairs.size() >= limit) break;
         if (page.kvs.empty()) throw_error(errc::store_unavailable, "etcd: an empty range page that has more");
         request.key = full_key(pairs.back().key);
         request.key.push_back('\0');
     }
-    if (remember_it && served_at > 0) {
-        known.revision = served_at;
-        remember(std::move(known));
+    if (cache_it) {
+        read->revision = request.revision;
+        remember(std::move(read));
     }
-    co_return std::make_pair(served_at, std::move(pairs));
-}
-
-void EtcdStore::remember(KnownRevisions known) {
-    std::lock_guard lock(known_mutex_);
-    known_.push_front(std::move(known));
-    if (known_.size() > kRememberedRanges) known_.pop_back();
+    co_return std::make_pair(request.revision, std::move(pairs));
 }
 
 asio::awaitable<std::uint64_t> EtcdStore::last_commit_ts() {
@@ -190,6 +227,27 @@ asio::awaitable<RangeRead> EtcdStore::scan_latest(std::string start, std::option
     co_return read;
 }
 
+asio::awaitable<RangeRead> EtcdStore::scan_recent(std::string start, std::optional<std::string> end) {
+    if (auto cached = cached_range(full_key(start), full_end(end), 0)) {
+        RangeRead read;
+        read.ts = static_cast<std::uint64_t>(cached->revision);
+        read.pairs = pairs_of(*cached);
+        read.maybe_stale = true;
+        co_return read;
+    }
+    co_return co_await scan_latest(std::move(start), std::move(end));
+}
+
+std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::covering_range(const std::vector<std::string>& keys,
+                                                                        std::uint64_t ts) {
+    std::lock_guard lock(cache_mutex_);
+    for (const auto& range : cache_)
+        if (static_cast<std::uint64_t>(range->revision) == ts &&
+            std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return range->covers(k); }))
+            return range;
+    return nullptr;
+}
+
 asio::awaitable<std::unordered_map<std::string, std::int64_t>> EtcdStore::mod_revisions_at(
     const std::vector<std::string>& keys, std::uint64_t start_ts) {
     std::unordered_map<std::string, std::int64_t> mods;
@@ -200,17 +258,17 @@ asio::awaitable<std::unordered_map<std::string, std::int64_t>> EtcdStore::mod_re
     const std::int64_t revision = revision_for(start_ts);
     std::vector<std::string> missing;
     {
-        std::lock_guard lock(known_mutex_);
+        std::lock_guard lock(cache_mutex_);
         for (const auto& k : keys) {
-            auto known = std::find_if(known_.begin(), known_.end(), [&](const KnownRevisions& r) {
-                return revision != 0 && r.revision == revision && k >= r.start && (r.end.empty() || k < r.end);
+            auto known = std::find_if(cache_.begin(), cache_.end(), [&](const auto& r) {
+                return revision != 0 && r->revision == revision && r->covers(k);
             });
-            if (known == known_.end()) {
+            if (known == cache_.end()) {
                 missing.push_back(k);
                 continue;
             }
-            auto it = known->mod_revisions.find(k);
-            mods.emplace(k, it == known->mod_revisions.end() ? 0 : it->second);
+            auto it = (*known)->entries.find(k);
+            mods.emplace(k, it == (*known)->entries.end() ? 0 : it->second.second);
         }
     }
     if (missing.empty()) co_return mods;
@@ -268,12 +326,36 @@ asio::awaitable<std::uint64_t> EtcdStore::apply(std::vector<Mutation> mutations,
     compares.reserve(keys.size());
     for (const auto& k : keys) compares.push_back(etcd::Compare{k, mods.at(k)});
 
+    // When the read this txn builds on is cached, the txn also reads back what changed in that range
+    // since, so the cache moves to the commit revision and the next optimistic read is current.
+    const auto base = covering_range(keys, start_ts);
+    std::vector<std::string> deleted;
+    for (const auto& op : ops)
+        if (op.kind == etcd::Operation::Kind::del) deleted.push_back(op.key);
+    if (base) {
+        etcd::Operation changes;
+        changes.kind = etcd::Operation::Kind::range;
+        changes.key = base->start;
+        changes.range_end = base->end;
+        changes.min_mod_revision = base->revision + 1;
+        ops.push_back(std::move(changes));
+    }
+
     EtcdReply reply = co_await client_->call("/v3/kv/txn", etcd::encode_txn(compares, ops, {}), EtcdClient::Retry::once);
     if (reply.grpc_code != 0) throw_reply_error(reply, "txn");
     std::string context;
-    const etcd::TxnResponse txn = parsed_or_throw(etcd::parse_txn(reply.body, &context), context);
+    etcd::TxnResponse txn = parsed_or_throw(etcd::parse_txn(reply.body, &context), context);
     if (!txn.succeeded)
         throw_error(errc::write_conflict, "a written key changed after ts " + std::to_string(start_ts));
+    if (base && txn.ranges.size() == 1) {
+        auto next = std::make_shared<CachedRange>(*base);
+        next->revision = txn.revision;
+        for (const auto& k : deleted) next->entries.erase(k);
+        for (auto& kv : txn.ranges.front().kvs)
+            if (next->covers(kv.key)) next->entries[kv.key] = {std::move(kv.value), kv.mod_revision};
+        // Equal counts: nobody deleted a key of the range meanwhile, so the cache is exact.
+        if (static_cast<std::int64_t>(next->entries.size()) == txn.ranges.front().count) remember(std::move(next));
+    }
     co_return static_cast<std::uint64_t>(txn.revision);
 }
 

@@ -14,6 +14,10 @@ boost::asio::awaitable<RangeRead> MvccStore::scan_latest(std::string start, std:
     co_return read;
 }
 
+boost::asio::awaitable<RangeRead> MvccStore::scan_recent(std::string start, std::optional<std::string> end) {
+    co_return co_await scan_latest(std::move(start), std::move(end));
+}
+
 boost::asio::awaitable<void> MvccStore::wait_for_change(std::uint64_t) {
     throw boost::system::system_error(boost::asio::error::operation_not_supported, "wait_for_change");
     co_return;

@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,6 +69,8 @@ public:
                                                 std::uint64_t min_commit_ts) override;
     bool round_trip_per_call() const noexcept override { return true; }
     boost::asio::awaitable<RangeRead> scan_latest(std::string start, std::optional<std::string> end) override;
+    // The cached whole read of exactly this range (no request), else scan_latest().
+    boost::asio::awaitable<RangeRead> scan_recent(std::string start, std::optional<std::string> end) override;
     bool can_wait_for_change() const noexcept override { return true; }
     boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts) override;
 
@@ -83,13 +86,15 @@ public:
     EtcdStore(Private, EtcdStoreOptions options, std::unique_ptr<detail::EtcdClient> client);
 
 private:
-    // The mod revisions of every key of a range read at one revision: reads at a fixed revision never
-    // change, so apply() can take its compare values from them instead of asking etcd again.
-    struct KnownRevisions {
+    // A range read in full at one revision: each key's value and mod revision. A read at a fixed
+    // revision never changes, so a later whole read of the same range at a revision at or above it
+    // needs only the keys modified since (min_mod_revision) and the range's key count (equal to the
+    // merged key count iff nothing was deleted), and apply() takes its compare values from here.
+    struct CachedRange {
         std::int64_t revision = 0;
-        std::string start;                    // full etcd keys
-        std::string end;                      // "" = unbounded
-        std::unordered_map<std::string, std::int64_t> mod_revisions;
+        std::string start, end;  // full etcd keys; end "\0" = unbounded
+        std::map<std::string, std::pair<std::string, std::int64_t>> entries;  // key -> (value, mod_revision)
+        bool covers(const std::string& key) const { return key >= start && (end == std::string(1, '\0') || key < end); }
     };
 
     std::string full_key(const std::string& key) const { return options_.prefix + key; }
@@ -98,14 +103,22 @@ private:
     // Pages through [start, end) at revision (0 = the current one, then pinned to it), at most limit pairs.
     boost::asio::awaitable<std::pair<std::int64_t, std::vector<KeyValue>>> scan(std::string start, std::string end,
                                                                                 std::size_t limit, std::int64_t revision);
+    // The cached whole read of [start, end) a read at revision (0 = current) may start from.
+    std::shared_ptr<const CachedRange> cached_range(const std::string& start, const std::string& end,
+                                                    std::int64_t revision);
+    // cached brought forward to revision with one request; nothing if keys were deleted meanwhile.
+    boost::asio::awaitable<std::shared_ptr<const CachedRange>> refresh(const CachedRange& cached, std::int64_t revision);
+    std::vector<KeyValue> pairs_of(const CachedRange& range) const;
+    // A cached range read at exactly ts that holds every key.
+    std::shared_ptr<const CachedRange> covering_range(const std::vector<std::string>& keys, std::uint64_t ts);
     boost::asio::awaitable<std::unordered_map<std::string, std::int64_t>> mod_revisions_at(
         const std::vector<std::string>& keys, std::uint64_t start_ts);
-    void remember(KnownRevisions known);
+    void remember(std::shared_ptr<const CachedRange> range);
 
     EtcdStoreOptions options_;
     std::unique_ptr<detail::EtcdClient> client_;
-    std::mutex known_mutex_;
-    std::deque<KnownRevisions> known_;
+    std::mutex cache_mutex_;
+    std::deque<std::shared_ptr<const CachedRange>> cache_;  // most recent first
 };
 
 }  // namespace routecat

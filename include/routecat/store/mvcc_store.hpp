@@ -36,6 +36,7 @@ struct Mutation {
 struct RangeRead {
     std::uint64_t ts = 0;
     std::vector<KeyValue> pairs;
+    bool maybe_stale = false;  // from scan_recent(): ts may be below the current watermark
 };
 
 class MvccStore {
@@ -67,6 +68,12 @@ public:
     // Every visible pair in [start, end) at the current watermark, and that watermark, read as one
     // consistent step. The default is last_commit_ts() followed by an unlimited scan_at().
     virtual boost::asio::awaitable<RangeRead> scan_latest(std::string start, std::optional<std::string> end);
+
+    // A consistent read of [start, end) at a recent ts, possibly below the current watermark (then
+    // maybe_stale is set), served without a round trip when the store has one at hand. For optimistic
+    // transactions whose apply() conflict check proves the read was still current. Default:
+    // scan_latest().
+    virtual boost::asio::awaitable<RangeRead> scan_recent(std::string start, std::optional<std::string> end);
 
     // Push support: when true, wait_for_change(after) completes as soon as last_commit_ts() > after.
     // It is cancellable (per-operation cancellation), throwing operation_aborted.
