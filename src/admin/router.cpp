@@ -68,6 +68,9 @@ asio::awaitable<Response> get_readyz(handlers::Call call) {
     const AdminContext& ctx = call.ctx;
     if (ctx.watcher) {
         const auto status = ctx.watcher->status();
+        if (status.last_sync && !status.running)  // synced once, then stopped: the engine no longer follows
+            co_return json_error(call.req, http::status::service_unavailable, "store_unavailable",
+                                 "catalog watcher is not running");
         if (!status.last_sync || status.consecutive_failures > 0)
             co_return json_error(call.req, http::status::service_unavailable, "store_unavailable",
                                  status.last_error.empty() ? "engine not synced yet" : status.last_error);

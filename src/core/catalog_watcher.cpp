@@ -62,14 +62,20 @@ asio::awaitable<bool> CatalogWatcher::sync_once() {
 
 asio::awaitable<void> CatalogWatcher::logged_sync(const char* failure_message) {
     std::string error;
+    bool aborted = false;
     try {
         co_await sync_once();
     } catch (const boost::system::system_error& e) {
-        if (e.code() == asio::error::operation_aborted) throw;  // cancellation: not a failure
+        aborted = e.code() == asio::error::operation_aborted;
         error = e.what();
     } catch (const std::exception& e) {
         error = e.what();
     }
+    // operation_aborted ends the loop only when this loop was cancelled or stopped; from anywhere else
+    // (a store's I/O torn down under it) it is one more failed sync, retried like the others.
+    if (aborted && (stop_requested_.load() ||
+                    (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none))
+        throw boost::system::system_error(asio::error::operation_aborted);
     {
         std::lock_guard lock(status_mutex_);
         ++status_.syncs;

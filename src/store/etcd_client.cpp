@@ -3,7 +3,9 @@
 #include "routecat/error.hpp"
 #include "store/etcd_messages.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -164,7 +166,20 @@ asio::awaitable<std::unique_ptr<EtcdConnection>> EtcdClient::connect(std::size_t
     co_return connection;
 }
 
-asio::awaitable<EtcdReply> EtcdClient::call(const std::string& path, std::string body, Retry retry) {
+asio::awaitable<EtcdReply> EtcdClient::call(std::string path, std::string body, Retry retry) {
+    // Beast's stream timeouts fire on the awaiting coroutine's executor: on a multi-threaded
+    // io_context that races the operation they time out (a timeout read as a cancellation, a socket
+    // closed twice). So each request runs as its own coroutine on a strand of its own.
+    auto task = call_on_strand(std::move(path), std::move(body), retry);
+    co_return co_await asio::co_spawn(asio::make_strand(ex_), std::move(task), asio::use_awaitable);
+}
+
+asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream(std::string path, std::string body) {
+    auto task = open_stream_on_strand(std::move(path), std::move(body));
+    co_return co_await asio::co_spawn(asio::make_strand(ex_), std::move(task), asio::use_awaitable);
+}
+
+asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::string body, Retry retry) {
     http::request<http::string_body> req{http::verb::post, path, 11};
     req.set(http::field::content_type, "application/json");
     if (!token_.empty()) req.set(http::field::authorization, token_);
@@ -242,7 +257,7 @@ asio::awaitable<EtcdReply> EtcdClient::call(const std::string& path, std::string
     unavailable(failures.empty() ? std::string("etcd: no endpoint answered") : failures);
 }
 
-asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream(const std::string& path, std::string body) {
+asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream_on_strand(std::string path, std::string body) {
     http::request<http::string_body> req{http::verb::post, path, 11};
     req.set(http::field::content_type, "application/json");
     if (!token_.empty()) req.set(http::field::authorization, token_);

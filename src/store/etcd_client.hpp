@@ -68,17 +68,20 @@ public:
     // POSTs body to path. Transport failures on every endpoint (or an unknown outcome of a `once`
     // request) throw store_unavailable; an idempotent request answered "unavailable" by one member
     // is tried on the next. Error answers are returned in the reply for the caller to map.
-    boost::asio::awaitable<EtcdReply> call(const std::string& path, std::string body, Retry retry);
+    boost::asio::awaitable<EtcdReply> call(std::string path, std::string body, Retry retry);
 
     // Opens a streaming POST (the response headers are read within the deadline; the body is then
     // read without one). Fails over between endpoints like an idempotent call.
-    boost::asio::awaitable<std::unique_ptr<EtcdStream>> open_stream(const std::string& path, std::string body);
+    boost::asio::awaitable<std::unique_ptr<EtcdStream>> open_stream(std::string path, std::string body);
 
     std::uint64_t requests_sent() const noexcept { return requests_.load(); }
     std::uint64_t connections_opened() const noexcept { return connections_.load(); }
 
 private:
     struct Pool;
+
+    boost::asio::awaitable<EtcdReply> call_on_strand(std::string path, std::string body, Retry retry);
+    boost::asio::awaitable<std::unique_ptr<EtcdStream>> open_stream_on_strand(std::string path, std::string body);
 
     boost::asio::awaitable<std::unique_ptr<EtcdConnection>> connect(std::size_t endpoint,
                                                                     std::chrono::steady_clock::time_point deadline);

@@ -92,12 +92,16 @@ std::string EtcdStore::full_end(const std::optional<std::string>& end) const {
 }
 
 asio::awaitable<etcd::RangeResponse> EtcdStore::range(etcd::RangeRequest& request) {
-    EtcdReply reply = co_await client_->call("/v3/kv/range", etcd::encode(request), EtcdClient::Retry::idempotent);
+    // (Named locals, not temporaries, inside co_await: README, g++ 12.)
+    std::string path = "/v3/kv/range", body = etcd::encode(request);
+    EtcdReply reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::idempotent);
     if (reply.grpc_code != 0 && contains(reply.message, "required revision is a future revision")) {
         // Nothing has committed at or below that ts that the current revision does not show; the
         // caller sees revision 0 and pins its next pages to the revision this answer was served at.
         request.revision = 0;
-        reply = co_await client_->call("/v3/kv/range", etcd::encode(request), EtcdClient::Retry::idempotent);
+        path = "/v3/kv/range";
+        body = etcd::encode(request);
+        reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::idempotent);
     }
     if (reply.grpc_code != 0) throw_reply_error(reply, "range");
     std::string context;
@@ -341,7 +345,8 @@ asio::awaitable<std::uint64_t> EtcdStore::apply(std::vector<Mutation> mutations,
         ops.push_back(std::move(changes));
     }
 
-    EtcdReply reply = co_await client_->call("/v3/kv/txn", etcd::encode_txn(compares, ops, {}), EtcdClient::Retry::once);
+    std::string path = "/v3/kv/txn", body = etcd::encode_txn(compares, ops, {});
+    EtcdReply reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::once);
     if (reply.grpc_code != 0) throw_reply_error(reply, "txn");
     std::string context;
     etcd::TxnResponse txn = parsed_or_throw(etcd::parse_txn(reply.body, &context), context);
@@ -370,7 +375,8 @@ asio::awaitable<void> EtcdStore::wait_for_change(std::uint64_t after_ts) {
     std::chrono::milliseconds backoff{50};
     for (;;) {
         try {
-            auto stream = co_await client_->open_stream("/v3/watch", body);
+            std::string path = "/v3/watch", create = body;
+            auto stream = co_await client_->open_stream(std::move(path), std::move(create));
             for (;;) {
                 const boost::json::value message = co_await stream->next();
                 if (auto error = etcd::parse_error(message))

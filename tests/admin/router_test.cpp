@@ -4,7 +4,11 @@
 
 #include "routecat/catalog_watcher.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <thread>
 
 using namespace routecat;
 using namespace routecat::test;
@@ -35,6 +39,28 @@ BOOST_AUTO_TEST_CASE(readyz_is_503_until_the_watcher_has_synced) {
     run(io, watcher->sync_once());
     // sync_once alone does not count as a watcher sync: readiness follows the run loop's status.
     BOOST_TEST(get("/readyz").status == 503u);
+}
+
+BOOST_AUTO_TEST_CASE(readyz_is_503_once_the_watcher_has_stopped) {
+    auto options = CatalogWatcherOptions::spec();
+    options.interval = std::chrono::milliseconds(5);
+    auto watcher = std::make_shared<CatalogWatcher>(ctx.catalog, ctx.engine, options);
+    ctx.watcher = watcher;
+    boost::asio::io_context watcher_io;
+    auto loop = boost::asio::co_spawn(watcher_io, watcher->run(), boost::asio::use_future);
+    std::thread runner([&] { watcher_io.run(); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!watcher->status().last_sync && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    BOOST_TEST(get("/readyz").status == 200u);
+    watcher->stop();
+    runner.join();
+    loop.get();
+    // Synced once, then stopped: the engine no longer follows the catalog.
+    auto after = get("/readyz");
+    BOOST_TEST(after.status == 503u);
+    BOOST_TEST(after.error_code() == "store_unavailable");
+    BOOST_TEST(after.json.at("error").at("message").as_string() == "catalog watcher is not running");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_paths_are_404_and_wrong_methods_405_with_allow) {

@@ -280,6 +280,24 @@ BOOST_AUTO_TEST_CASE(a_failing_store_is_retried_with_growing_delays_and_the_watc
     for (int k = 1; k < 5; ++k) BOOST_TEST(errors[k] == "catalog watcher sync failed error=\"store down: Input/output error [generic:5]\"");
 }
 
+// A store whose I/O is torn down under it (etcd: a timed-out request) may throw operation_aborted
+// although nobody cancelled the watcher: that is a failed sync, not the end of the loop.
+BOOST_AUTO_TEST_CASE(operation_aborted_from_the_store_is_a_failed_sync_not_a_stop) {
+    save(0, two_routes(4));
+    hooked->fail_last_commit_ts(3, asio::error::operation_aborted);
+    CatalogWatcher w(catalog, engine, spec_options(10ms));
+    auto scenario = [](WatcherFixture& f, CatalogWatcher& w) -> asio::awaitable<void> {
+        BOOST_TEST(co_await eventually([&] { return f.engine->version() == 1; }, 10s));
+        BOOST_TEST(w.status().running);
+        w.stop();
+    };
+    run_with(w, scenario(*this, w));
+    BOOST_TEST(w.status().failures == 3u);
+    BOOST_TEST(w.status().consecutive_failures == 0u);
+    BOOST_TEST(!w.status().running);
+    BOOST_TEST(log_lines("error").size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(the_spec_watcher_retries_at_the_fixed_interval) {
     save(0, two_routes(4));
     hooked->fail_last_commit_ts(6);

@@ -22,8 +22,11 @@ public:
     explicit HookedStore(std::shared_ptr<MvccStore> inner) : inner_(std::move(inner)) {}
 
     void before_apply(Hook hook) { apply_hook_ = std::move(hook); }
-    // The next n calls of last_commit_ts() throw io_error (a store that is down, then comes back).
-    void fail_last_commit_ts(int n) { failures_left_ = n; }
+    // The next n calls of last_commit_ts() throw code (a store that is down, then comes back).
+    void fail_last_commit_ts(int n, boost::system::error_code code = make_error_code(boost::system::errc::io_error)) {
+        failure_code_ = code;
+        failures_left_ = n;
+    }
     // When each call of last_commit_ts() started.
     std::vector<std::chrono::steady_clock::time_point> last_commit_ts_times() const {
         std::lock_guard lock(mutex_);
@@ -54,7 +57,7 @@ public:
             watermark_times_.push_back(std::chrono::steady_clock::now());
         }
         if (failures_left_.load() > 0 && failures_left_.fetch_sub(1) > 0)
-            throw boost::system::system_error(make_error_code(boost::system::errc::io_error), "store down");
+            throw boost::system::system_error(failure_code_, "store down");
         if (++watermark_calls_ == watermark_hook_call_ && watermark_hook_) co_await watermark_hook_(*inner_);
         if (every_watermark_hook_) co_await every_watermark_hook_(*inner_);
         co_return co_await inner_->last_commit_ts();
@@ -89,6 +92,7 @@ private:
     Hook scan_hook_;
     Hook every_watermark_hook_;
     std::atomic<int> failures_left_{0};
+    boost::system::error_code failure_code_;
     std::vector<std::chrono::steady_clock::time_point> watermark_times_;
     std::atomic<int> scan_calls_{0};
     int watermark_hook_call_ = 0;
