@@ -67,49 +67,11 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
 double ms_since(Clock::time_point t) { return ms_between(t, Clock::now()); }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP with a hard deadline: Beast's tcp_stream timeouts only apply to async operations, so every
-// request is a coroutine on an io_context. Transport failures (refused, timeout) are the error.
-
 using CallResult = boost::system::result<HttpReply>;
-
-asio::awaitable<CallResult> call_async(unsigned short port, http::verb method, std::string target, std::string body,
-                                       std::chrono::milliseconds timeout) {
-    auto ex = co_await asio::this_coro::executor;
-    CallResult out = boost::system::error_code(asio::error::operation_aborted);
-    beast::tcp_stream stream(ex);
-    stream.expires_after(timeout);  // one deadline for connect, write and read together
-    boost::system::error_code failure;
-    try {
-        const asio::ip::tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), port);
-        co_await stream.async_connect(endpoint, asio::use_awaitable);
-        http::request<http::string_body> req{method, target, 11};
-        req.set(http::field::host, "127.0.0.1");
-        req.keep_alive(false);
-        if (method == http::verb::put || method == http::verb::post) {
-            req.set(http::field::content_type, "application/json");
-            req.body() = std::move(body);
-            req.prepare_payload();
-        }
-        co_await http::async_write(stream, req, asio::use_awaitable);
-        beast::flat_buffer buffer;
-        HttpReply reply;
-        co_await http::async_read(stream, buffer, reply.raw, asio::use_awaitable);
-        reply.status = reply.raw.result_int();
-        reply.body = reply.raw.body();
-        out = std::move(reply);
-    } catch (const boost::system::system_error& e) {
-        failure = e.code();
-    }
-    if (failure) out = failure;
-    co_return out;
-}
 
 CallResult call(unsigned short port, http::verb method, const std::string& target, const std::string& body = {},
                 std::chrono::milliseconds timeout = kClientTimeout) {
-    asio::io_context io;
-    auto future = asio::co_spawn(io, call_async(port, method, target, body, timeout), asio::use_future);
-    io.run();
-    return future.get();
+    return http_call(port, method, target, body, timeout);
 }
 
 CallResult get(unsigned short port, const std::string& target) { return call(port, http::verb::get, target); }
@@ -311,6 +273,21 @@ struct DaemonsFixture {
         return *daemons.back();
     }
 
+    // Daemons "a" and "b" on one fresh prefix of c, both ready.
+    struct Pair {
+        Daemon& a;
+        Daemon& b;
+        std::string prefix;
+    };
+    Pair start_pair(EtcdCluster& c, int interval_ms) {
+        std::string prefix = fresh_prefix();
+        Daemon& a = start("a", c, prefix, interval_ms);
+        Daemon& b = start("b", c, prefix, interval_ms);
+        wait_ready(a);
+        wait_ready(b);
+        return {a, b, std::move(prefix)};
+    }
+
     // Polls /readyz until 200; returns its version.
     std::uint64_t wait_ready(Daemon& d, std::chrono::milliseconds timeout = 15s) {
         const auto deadline = Clock::now() + timeout;
@@ -417,7 +394,7 @@ std::vector<CallResult> put_concurrently(const std::vector<std::pair<unsigned sh
     asio::io_context io;
     std::vector<CallResult> results(requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i) {
-        asio::co_spawn(io, call_async(requests[i].first, http::verb::put, "/v1/catalog", requests[i].second, kClientTimeout),
+        asio::co_spawn(io, http_call_async(requests[i].first, http::verb::put, "/v1/catalog", requests[i].second, kClientTimeout),
                        [&results, i](std::exception_ptr e, CallResult r) {
                            results[i] = e ? CallResult(boost::system::error_code(asio::error::fault)) : std::move(r);
                        });
@@ -433,11 +410,7 @@ BOOST_FIXTURE_TEST_SUITE(daemon_etcd, DaemonsFixture)
 // -------------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_CASE(a_save_on_one_daemon_is_served_by_the_other_before_the_poll_interval) {
     EtcdCluster& c = healthy_cluster();
-    const std::string prefix = fresh_prefix();
-    Daemon& a = start("a", c, prefix, 10000);
-    Daemon& b = start("b", c, prefix, 10000);
-    wait_ready(a);
-    wait_ready(b);
+    auto [a, b, prefix] = start_pair(c, 10000);
 
     std::vector<double> latencies;
     for (int i = 0; i < 5; ++i) {
@@ -483,11 +456,7 @@ BOOST_AUTO_TEST_CASE(a_save_on_one_daemon_is_served_by_the_other_before_the_poll
 // -------------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_CASE(concurrent_saves_from_two_daemons_get_distinct_contiguous_versions) {
     EtcdCluster& c = healthy_cluster();
-    const std::string prefix = fresh_prefix();
-    Daemon& a = start("a", c, prefix, 100);
-    Daemon& b = start("b", c, prefix, 100);
-    wait_ready(a);
-    wait_ready(b);
+    auto [a, b, prefix] = start_pair(c, 100);
 
     CatalogReader reader(c, prefix);
     const std::uint64_t start_ts = reader.last_ts();
@@ -582,11 +551,7 @@ BOOST_AUTO_TEST_CASE(concurrent_saves_from_two_daemons_get_distinct_contiguous_v
 // -------------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_CASE(killing_the_etcd_leader_while_saving_fails_cleanly_then_recovers) {
     EtcdCluster& c = healthy_cluster();
-    const std::string prefix = fresh_prefix();
-    Daemon& a = start("a", c, prefix, 100);
-    Daemon& b = start("b", c, prefix, 100);
-    wait_ready(a);
-    wait_ready(b);
+    auto [a, b, prefix] = start_pair(c, 100);
     CatalogReader reader(c, prefix);
     const std::uint64_t start_ts = reader.last_ts();
 

@@ -171,6 +171,21 @@ struct EtcdStoreFixture {
     // A store on a fresh prefix of the same etcd.
     std::shared_ptr<EtcdStore> other_prefix() { return make(etcd_options(shared_etcd().client_urls())); }
 
+    // Stores on ".../a/" and its neighbours: ".../a." sorts just before it, ".../a0/" at its scan
+    // end, and the parent ".../" sees everyone's keys, as its prefix says.
+    struct Neighbours {
+        std::shared_ptr<EtcdStore> a, before_a, after_a, parent;
+    };
+    Neighbours neighbours() {
+        const std::string base = fresh_etcd_prefix();
+        auto on = [&](std::string prefix) {
+            auto options = etcd_options(shared_etcd().client_urls());
+            options.prefix = std::move(prefix);
+            return make(std::move(options));
+        };
+        return {on(base + "a/"), on(base + "a."), on(base + "a0/"), on(base)};
+    }
+
     template <class T>
     T run(asio::awaitable<T> task) {
         return test::run(io, std::move(task));
@@ -345,17 +360,7 @@ BOOST_AUTO_TEST_CASE(sequential_calls_reuse_one_kept_alive_connection) {
 // The prefix
 
 BOOST_AUTO_TEST_CASE(stores_with_different_prefixes_do_not_see_each_others_keys) {
-    // Neighbours of a = ".../a/": ".../a." sorts just before it, ".../a0/" at its scan end.
-    const std::string base = fresh_etcd_prefix();
-    auto options = etcd_options(shared_etcd().client_urls());
-    options.prefix = base + "a/";
-    auto a = make(options);
-    options.prefix = base + "a.";
-    auto before_a = make(options);
-    options.prefix = base + "a0/";
-    auto after_a = make(options);
-    options.prefix = base;  // the parent: sees everyone's keys, as its prefix says
-    auto parent = make(options);
+    auto [a, before_a, after_a, parent] = neighbours();
 
     put(*before_a, "k1", "before");
     put(*before_a, "~", "before");
@@ -465,7 +470,11 @@ BOOST_AUTO_TEST_CASE(a_key_written_twice_in_one_apply_keeps_its_last_mutation) {
 }
 
 BOOST_AUTO_TEST_CASE(a_txn_over_max_txn_ops_is_store_request_too_large_and_writes_nothing) {
-    // The harness starts etcd with --max-txn-ops 20000.
+    // The harness starts etcd with --max-txn-ops 20000. Refusing (and at the limit, committing) 20000
+    // operations takes etcd seconds on a loaded machine: a deadline well above the default 2 s.
+    auto options = etcd_options(shared_etcd().client_urls());
+    options.request_timeout = 30s;
+    store = make(std::move(options));
     std::vector<Mutation> too_many;
     too_many.reserve(20001);
     for (std::size_t i = 0; i < 20001; ++i) too_many.push_back(Mutation::put(numbered("t", i, 5), "v"));
@@ -803,15 +812,7 @@ BOOST_AUTO_TEST_CASE(wait_for_change_completes_on_a_write_by_another_store_objec
 }
 
 BOOST_AUTO_TEST_CASE(wait_for_change_ignores_writes_under_other_prefixes) {
-    // The neighbours of the watched prefix: one sorting just before it, one at its scan end.
-    const std::string base = fresh_etcd_prefix();
-    auto options = etcd_options(shared_etcd().client_urls());
-    options.prefix = base + "a/";
-    auto watched = make(options);
-    options.prefix = base + "a.";
-    auto before_a = make(options);
-    options.prefix = base + "a0/";
-    auto after_a = make(options);
+    auto [watched, before_a, after_a, parent] = neighbours();
 
     const std::uint64_t t0 = last(*watched);
     auto waited = asio::co_spawn(io, wait_or_timeout(watched, t0, 300ms), asio::use_future);

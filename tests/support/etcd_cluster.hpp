@@ -42,44 +42,12 @@
 
 namespace routecat::test {
 
-// One HTTP/1.1 POST on a fresh connection, the whole exchange bounded by timeout. Beast's tcp_stream
-// timeouts only apply to async operations (a sync read on a member without a leader would block
-// ~10 s), hence the coroutine on a private io_context. Errors: connection_refused, beast timeout, ...
+// One POST to an etcd member's gateway with a hard deadline (a member without a leader may hold a
+// read ~10 s). Errors: connection_refused, beast timeout, ...
 inline boost::system::result<HttpReply> http_post(unsigned short port, const std::string& target,
                                                   const std::string& body,
                                                   std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
-    namespace asio = boost::asio;
-    namespace beast = boost::beast;
-    namespace http = beast::http;
-    asio::io_context io;
-    boost::system::result<HttpReply> out = boost::system::error_code(asio::error::operation_aborted);
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-            try {
-                beast::tcp_stream stream(io);
-                stream.expires_after(timeout);
-                co_await stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port),
-                                              asio::use_awaitable);
-                http::request<http::string_body> req{http::verb::post, target, 11};
-                req.set(http::field::host, "127.0.0.1");
-                req.set(http::field::content_type, "application/json");
-                req.body() = body;
-                req.prepare_payload();
-                co_await http::async_write(stream, req, asio::use_awaitable);
-                beast::flat_buffer buffer;
-                HttpReply reply;
-                co_await http::async_read(stream, buffer, reply.raw, asio::use_awaitable);
-                reply.status = reply.raw.result_int();
-                reply.body = reply.raw.body();
-                out = std::move(reply);
-            } catch (const boost::system::system_error& e) {
-                out = e.code();
-            }
-        },
-        asio::detached);
-    io.run();
-    return out;
+    return http_call(port, boost::beast::http::verb::post, target, body, timeout);
 }
 
 class EtcdCluster {
