@@ -3,6 +3,7 @@
 #include "routecat/error.hpp"
 #include "store/etcd_messages.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
@@ -31,6 +32,9 @@ namespace {
 
 // Answers bigger than this are refused (a whole catalog of a million routes is ~150 MB of base64).
 constexpr std::uint64_t kMaxAnswerBytes = 1ull << 30;
+
+// use_awaitable with no cancellation slot: see EtcdClient::call.
+auto no_cancellation() { return asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable); }
 
 [[noreturn]] void unavailable(const std::string& context) { throw_error(errc::store_unavailable, context); }
 
@@ -169,14 +173,16 @@ asio::awaitable<std::unique_ptr<EtcdConnection>> EtcdClient::connect(std::size_t
 asio::awaitable<EtcdReply> EtcdClient::call(std::string path, std::string body, Retry retry) {
     // Beast's stream timeouts fire on the awaiting coroutine's executor: on a multi-threaded
     // io_context that races the operation they time out (a timeout read as a cancellation, a socket
-    // closed twice). So each request runs as its own coroutine on a strand of its own.
+    // closed twice). So each request runs as its own coroutine on a strand of its own, bounded by
+    // its deadlines. Cancellation is not forwarded into it: Boost 1.81's co_spawn onto another
+    // executor emits a late cancellation into a freed slot (ASan: heap-use-after-free).
     auto task = call_on_strand(std::move(path), std::move(body), retry);
-    co_return co_await asio::co_spawn(asio::make_strand(ex_), std::move(task), asio::use_awaitable);
+    co_return co_await asio::co_spawn(asio::make_strand(ex_), std::move(task), no_cancellation());
 }
 
 asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream(std::string path, std::string body) {
     auto task = open_stream_on_strand(std::move(path), std::move(body));
-    co_return co_await asio::co_spawn(asio::make_strand(ex_), std::move(task), asio::use_awaitable);
+    co_return co_await asio::co_spawn(asio::make_strand(ex_), std::move(task), no_cancellation());
 }
 
 asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::string body, Retry retry) {

@@ -182,16 +182,20 @@ std::uint64_t last_acknowledged(const std::string& text) {
 BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_never_loses_an_acknowledged_save) {
     std::mt19937 rng(20261125);
     std::uint64_t acknowledged = 0;
+    int rounds_with_child_saves = 0;
     for (int round = 0; round < 20; ++round) {
         Child child = spawn_child(path);
-        std::string text = read_for(child.out, std::uniform_int_distribution<int>(30, 250)(rng));
+        std::string text = read_for(child.out, std::uniform_int_distribution<int>(60, 400)(rng));
         kill(child.pid, SIGKILL);
         int status = 0;
         waitpid(child.pid, &status, 0);
         text += read_for(child.out, 50);  // whatever was already in the pipe
         close(child.out);
         BOOST_TEST_REQUIRE(WIFSIGNALED(status));
-        if (auto last = last_acknowledged(text); last > 0) acknowledged = last;
+        if (auto last = last_acknowledged(text); last > acknowledged) {
+            acknowledged = last;
+            ++rounds_with_child_saves;
+        }
 
         CatalogStore catalog(open_rocksdb(path));
         const auto snap = run(catalog.snapshot());
@@ -202,7 +206,8 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_never_loses_an_acknowledged_save)
         run(catalog.save(snap.version, crash_routes(snap.version + 1)));
         acknowledged = snap.version + 1;
     }
-    BOOST_TEST(acknowledged > 20u);
+    // The kills must have hit children that were saving (a loaded machine may start some too slowly).
+    BOOST_TEST(rounds_with_child_saves >= 5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
