@@ -3,6 +3,9 @@
 // ratio to its baseline measured in the same run (machines here are noisy; absolute numbers are not).
 
 #include <benchmark/benchmark.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -12,6 +15,15 @@
 #include <vector>
 
 namespace routecat::bench {
+
+// Runs task on io to completion and returns its result (or rethrows).
+template <class T>
+T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
+    auto f = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
+    io.restart();
+    io.run();
+    return f.get();
+}
 
 inline std::string random_key(std::mt19937_64& rng, std::size_t size = 16) {
     std::string key(size, '\0');

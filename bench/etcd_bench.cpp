@@ -39,13 +39,6 @@ using namespace std::chrono_literals;
 test::EtcdCluster* g_etcd = nullptr;
 int g_prefixes = 0;
 
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> task) {
-    auto f = asio::co_spawn(io, std::move(task), asio::use_future);
-    io.restart();
-    io.run();
-    return f.get();
-}
 
 std::vector<RouteDescriptor> catalog_of(std::size_t n) {
     std::vector<RouteDescriptor> routes;

@@ -24,15 +24,10 @@
 namespace asio = boost::asio;
 using namespace routecat;
 
+using routecat::bench::run;
+
 namespace {
 
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> task) {
-    auto f = asio::co_spawn(io, std::move(task), asio::use_future);
-    io.restart();
-    io.run();
-    return f.get();
-}
 
 std::string temp_dir(const char* tag) {
     std::string pattern = std::string("/tmp/routecat-bench-") + tag + "-XXXXXX";

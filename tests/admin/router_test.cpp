@@ -6,9 +6,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
-
-#include <thread>
 
 using namespace routecat;
 using namespace routecat::test;
@@ -46,15 +45,20 @@ BOOST_AUTO_TEST_CASE(readyz_is_503_once_the_watcher_has_stopped) {
     options.interval = std::chrono::milliseconds(5);
     auto watcher = std::make_shared<CatalogWatcher>(ctx.catalog, ctx.engine, options);
     ctx.watcher = watcher;
-    boost::asio::io_context watcher_io;
-    auto loop = boost::asio::co_spawn(watcher_io, watcher->run(), boost::asio::use_future);
-    std::thread runner([&] { watcher_io.run(); });
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!watcher->status().last_sync && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    BOOST_TEST(get("/readyz").status == 200u);
-    watcher->stop();
-    runner.join();
+    // On one io_context: the loop, and a coroutine that checks /readyz once it has synced, then stops it.
+    auto loop = boost::asio::co_spawn(io, watcher->run(), boost::asio::use_future);
+    auto check = [](ApiFixture& f, CatalogWatcher& w) -> boost::asio::awaitable<unsigned> {
+        boost::asio::steady_timer tick(co_await boost::asio::this_coro::executor);
+        for (int i = 0; i < 2000 && !w.status().last_sync; ++i) {
+            tick.expires_after(std::chrono::milliseconds(5));
+            co_await tick.async_wait(boost::asio::use_awaitable);
+        }
+        admin::Request req{http::verb::get, "/readyz", 11};
+        auto res = co_await admin::handle_admin_request(f.ctx, std::move(req));
+        w.stop();
+        co_return res.result_int();
+    };
+    BOOST_TEST(run(io, check(*this, *watcher)) == 200u);
     loop.get();
     // Synced once, then stopped: the engine no longer follows the catalog.
     auto after = get("/readyz");
