@@ -12,13 +12,13 @@
 
 #include "bench_support.hpp"
 
-#include "store/etcd_client.hpp"
-#include "store/etcd_messages.hpp"
+#include "etcd/etcd_client.hpp"
+#include "etcd/etcd_messages.hpp"
 #include "support/etcd_cluster.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 
-#include "routecat/catalog_store.hpp"
+#include "routecat/catalog/catalog_store.hpp"
 #include "routecat/codec.hpp"
 #include "routecat/store/etcd_store.hpp"
 

@@ -6,7 +6,7 @@
 
 #include "bench_support.hpp"
 
-#include "routecat/catalog_store.hpp"
+#include "routecat/catalog/catalog_store.hpp"
 #include "routecat/store/memory_store.hpp"
 #include "routecat/store/rocksdb_store.hpp"
 

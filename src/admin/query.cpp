@@ -1,6 +1,6 @@
 #include "admin/query.hpp"
 
-#include "routecat/admin/base64.hpp"
+#include "routecat/base64.hpp"
 #include "routecat/error.hpp"
 
 

@@ -1,8 +1,8 @@
 #include "admin/handlers.hpp"
 #include "admin/query.hpp"
 
-#include "routecat/admin/base64.hpp"
-#include "routecat/admin/json.hpp"
+#include "routecat/base64.hpp"
+#include "routecat/json/route_json.hpp"
 #include "routecat/admin/responses.hpp"
 #include "routecat/error.hpp"
 #include "routecat/key_text.hpp"

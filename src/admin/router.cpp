@@ -1,7 +1,7 @@
 #include "routecat/admin/router.hpp"
 
 #include "admin/handlers.hpp"
-#include "routecat/admin/json.hpp"
+#include "routecat/json/route_json.hpp"
 #include "routecat/admin/responses.hpp"
 #include "routecat/error.hpp"
 

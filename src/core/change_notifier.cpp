@@ -1,4 +1,4 @@
-#include "core/change_notifier.hpp"
+#include "routecat/detail/change_notifier.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>

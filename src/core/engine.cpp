@@ -1,6 +1,6 @@
 #include "routecat/engine.hpp"
 
-#include "core/change_notifier.hpp"
+#include "routecat/detail/change_notifier.hpp"
 #include "routecat/error.hpp"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "routecat/daemon/config.hpp"
 
-#include "routecat/admin/json.hpp"
+#include "routecat/json/route_json.hpp"
 #include "routecat/error.hpp"
 
 #include <boost/asio/ip/address.hpp>

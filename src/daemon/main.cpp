@@ -7,9 +7,9 @@
 
 #include "routecat/admin/router.hpp"
 #include "routecat/admin/server.hpp"
-#include "routecat/catalog_watcher.hpp"
+#include "routecat/catalog/catalog_watcher.hpp"
 #include "routecat/daemon/config.hpp"
-#include "routecat/ensure_catalog_snapshot.hpp"
+#include "routecat/catalog/ensure_catalog_snapshot.hpp"
 #include "routecat/error.hpp"
 #include "routecat/store/etcd_store.hpp"
 #include "routecat/store/memory_store.hpp"

@@ -1,7 +1,7 @@
 // routecat-demo: saves a small catalog on the in-memory store and prints it. A stand-in for the
 // daemon (routecatd) until it lands.
 
-#include "routecat/catalog_store.hpp"
+#include "routecat/catalog/catalog_store.hpp"
 #include "routecat/error.hpp"
 #include "routecat/key_text.hpp"
 #include "routecat/store/memory_store.hpp"

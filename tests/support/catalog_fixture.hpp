@@ -6,7 +6,7 @@
 #include "support/hooked_store.hpp"
 #include "support/store_fixture.hpp"
 
-#include "routecat/catalog_store.hpp"
+#include "routecat/catalog/catalog_store.hpp"
 #include "routecat/codec.hpp"
 
 #include <algorithm>

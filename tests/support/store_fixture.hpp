@@ -2,7 +2,7 @@
 // Fixture of the backend-parametrised suites: an io_context, a fresh store of the backend under
 // test, and short synchronous wrappers for the calls most tests make.
 
-#include "store/backend.hpp"
+#include "support/backend.hpp"
 #include "support/printers.hpp"
 #include "support/run.hpp"
 

@@ -4,8 +4,8 @@
 
 #include "routecat/admin/metrics.hpp"
 #include "routecat/admin/server.hpp"
-#include "routecat/catalog_store.hpp"
-#include "routecat/catalog_watcher.hpp"
+#include "routecat/catalog/catalog_store.hpp"
+#include "routecat/catalog/catalog_watcher.hpp"
 #include "routecat/engine.hpp"
 
 #include <boost/asio/awaitable.hpp>

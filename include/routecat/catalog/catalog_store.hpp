@@ -1,0 +1,85 @@
+#pragma once
+// The durable route catalog (spec §6): versioned route descriptors in an MvccStore, read at one
+// timestamp, replaced by an optimistic transaction that bumps the version by exactly one.
+// Every call throws boost::system::system_error with a routecat code on failure.
+
+#include "routecat/catalog/catalog_plan.hpp"
+#include "routecat/route.hpp"
+#include "routecat/store/mvcc_store.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace routecat {
+
+// The outcome of CatalogStore::split: the new catalog version, the two children and the commit ts
+// of the split transaction.
+struct SplitResult {
+    std::uint64_t version = 0;
+    RouteDescriptor left;
+    RouteDescriptor right;
+    std::uint64_t commit_ts = 0;
+
+    friend bool operator==(const SplitResult&, const SplitResult&) = default;
+};
+
+class CatalogStore {
+public:
+    // Rows are read in pages of this many (§6.1).
+    static constexpr std::size_t kScanPageSize = 256;
+
+    // Never fails; a null store makes every call throw catalog_store_required.
+    explicit CatalogStore(std::shared_ptr<MvccStore> store) noexcept;
+
+    // Version and routes read at one ts = last_commit_ts(); {0, [], 0} on an empty store.
+    boost::asio::awaitable<CatalogSnapshot> snapshot() const;
+    boost::asio::awaitable<std::uint64_t> version() const;
+
+    // The version and the ts it was read at (one request on a round-trip store).
+    struct VersionRead {
+        std::uint64_t ts = 0;
+        std::uint64_t version = 0;
+    };
+    boost::asio::awaitable<VersionRead> latest_version() const;
+    boost::asio::awaitable<std::uint64_t> next_route_id() const;
+    // The stored counter as stored; when unset, next_route_id_floor(routes at ts).
+    boost::asio::awaitable<std::uint64_t> next_route_id_at(std::uint64_t ts) const;
+
+    // Replaces the whole route set if the durable version is expected_version (§6.5). Returns
+    // {expected_version + 1, the routes in catalog order, read_ts 0}. A stale expected_version and a
+    // concurrent commit both throw catalog_version_mismatch.
+    boost::asio::awaitable<CatalogSnapshot> save(std::uint64_t expected_version,
+                                                 std::vector<RouteDescriptor> routes) const;
+
+    // Splits route route_id at split_key in one transaction (§10.3 steps 2-7): reads a snapshot,
+    // allocates the two child ids from max(stored next-route-id, id floor of the routes), and writes
+    // Delete parent, Put left [start, key), Put right [key, end), Put version = expected + 1,
+    // Put next-route-id = right + 1, reading at the snapshot's ts and committing as save() does.
+    // Children keep the parent's group and state and name it as their parent.
+    // Throws catalog_version_mismatch (stale expected_version or a concurrent commit), unknown_route,
+    // split_key_at_boundary (key == start or == end), invalid_split_key (key < start or > end),
+    // catalog_route_id_overflow, catalog_version_overflow.
+    boost::asio::awaitable<SplitResult> split(std::uint64_t expected_version, std::uint64_t route_id,
+                                              std::string split_key) const;
+
+    // The building blocks of §6.1, for readers that pick their own ts (the watcher, split planning).
+    boost::asio::awaitable<std::uint64_t> version_at(std::uint64_t ts) const;
+    // The stored next-route-id at ts, 0 when unset.
+    boost::asio::awaitable<std::uint64_t> stored_next_route_id_at(std::uint64_t ts) const;
+    boost::asio::awaitable<std::vector<RouteDescriptor>> routes_at(std::uint64_t ts) const;
+
+    const std::shared_ptr<MvccStore>& store() const noexcept { return store_; }
+
+private:
+    MvccStore& checked_store() const;
+    boost::asio::awaitable<std::optional<std::uint64_t>> save_on(MvccStore& store, std::uint64_t expected_version,
+                                                                 const std::vector<RouteDescriptor>& desired,
+                                                                 bool recent) const;
+
+    std::shared_ptr<MvccStore> store_;
+};
+
+}  // namespace routecat

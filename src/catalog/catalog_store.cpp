@@ -1,0 +1,372 @@
+#include "routecat/catalog/catalog_store.hpp"
+
+#include "routecat/codec.hpp"
+#include "routecat/error.hpp"
+#include "routecat/key_text.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace routecat {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
+
+template <class T>
+T value_or_throw(boost::system::result<T> r, const std::string& context = {}) {
+    if (!r) throw_error(r.error(), context);
+    return std::move(*r);
+}
+
+// §6.5 step 1: validate each route in input order, reject a repeated id, sort into catalog order.
+std::vector<RouteDescriptor> normalize(std::vector<RouteDescriptor> routes) {
+    std::unordered_set<std::uint64_t> seen;
+    seen.reserve(routes.size());
+    for (const auto& r : routes) {
+        if (auto ec = validate_route(r)) throw_error(ec);
+        if (!seen.insert(r.route_id).second) throw_error(errc::catalog_duplicate_route_id);
+    }
+    std::sort(routes.begin(), routes.end(), catalog_order_less);
+    return routes;
+}
+
+// §6.1 step 2 for one row: the key parses, the record decodes, ids agree and are not repeated.
+RouteDescriptor decode_route_row(const KeyValue& row, std::unordered_set<std::uint64_t>& seen) {
+    auto id = codec::route_id_from_key(row.key);
+    if (!id) throw_error(errc::catalog_invalid_route_key, "route key " + key_to_text(row.key));
+    std::string context;
+    auto route = codec::decode_route_descriptor(row.value, &context);
+    if (!route) {
+        std::string where = "route key " + key_to_text(row.key);
+        throw_error(route.error(), context.empty() ? where : where + ": " + context);
+    }
+    if (route->route_id != *id)
+        throw_error(errc::catalog_route_key_id_mismatch,
+                    "key id " + std::to_string(*id) + ", record id " + std::to_string(route->route_id));
+    if (!seen.insert(route->route_id).second) throw_error(errc::catalog_duplicate_route_id);
+    return std::move(*route);
+}
+
+std::uint64_t decode_version_value(const std::string& value) {
+    std::string context;
+    return value_or_throw(codec::decode_version(value, &context), context);
+}
+
+std::uint64_t decode_next_route_id_value(const std::string& value) {
+    std::string context;
+    return value_or_throw(codec::decode_next_route_id(value, &context), context);
+}
+
+constexpr std::string_view kCatalogPrefix = "!dist|";
+
+
+// The reads of one catalog operation at one ts. On a round-trip store every catalog key comes from
+// one scan_latest() and is decoded when asked; on the others each part is read from the store when
+// asked, so the calls and their order are the spec's. Either way errors surface at the same step.
+class CatalogRead {
+public:
+    // recent: the read may be older than the current watermark (MvccStore::scan_recent), for a
+    // transaction whose commit proves it was still current.
+    static asio::awaitable<CatalogRead> begin(const CatalogStore& catalog, MvccStore& store, bool recent = false) {
+        CatalogRead read(catalog);
+        if (!store.round_trip_per_call()) {
+            read.ts_ = co_await store.last_commit_ts();
+            co_return read;
+        }
+        std::string start(kCatalogPrefix);
+        std::optional<std::string> end = codec::prefix_scan_end(kCatalogPrefix);
+        RangeRead range;  // (not ?: over two co_awaits: g++ 12 destroys the result before it is used)
+        if (recent) range = co_await store.scan_recent(std::move(start), std::move(end));
+        else range = co_await store.scan_latest(std::move(start), std::move(end));
+        read.ts_ = range.ts;
+        read.maybe_stale_ = range.maybe_stale;
+        read.prefetched_ = true;
+        for (auto& row : range.pairs) {
+            if (row.key == codec::kVersionKey) read.version_value_ = std::move(row.value);
+            else if (row.key == codec::kNextRouteIdKey) read.next_value_ = std::move(row.value);
+            else if (codec::is_route_key(row.key)) read.route_rows_.push_back(std::move(row));
+        }
+        co_return read;
+    }
+
+    std::uint64_t ts() const noexcept { return ts_; }
+    bool maybe_stale() const noexcept { return maybe_stale_; }
+
+    asio::awaitable<std::uint64_t> version() const {
+        if (!prefetched_) co_return co_await catalog_->version_at(ts_);
+        co_return version_value_ ? decode_version_value(*version_value_) : 0;
+    }
+
+    asio::awaitable<std::vector<RouteDescriptor>> routes() const {
+        if (!prefetched_) co_return co_await catalog_->routes_at(ts_);
+        std::vector<RouteDescriptor> routes;
+        routes.reserve(route_rows_.size());
+        std::unordered_set<std::uint64_t> seen;
+        for (const auto& row : route_rows_) routes.push_back(decode_route_row(row, seen));
+        std::sort(routes.begin(), routes.end(), catalog_order_less);
+        co_return routes;
+    }
+
+    asio::awaitable<std::uint64_t> stored_next_route_id() const {
+        if (!prefetched_) co_return co_await catalog_->stored_next_route_id_at(ts_);
+        co_return next_value_ ? decode_next_route_id_value(*next_value_) : 0;
+    }
+
+    // §6.2 NextRouteIDAt: the stored counter as stored, else the floor of the routes.
+    asio::awaitable<std::uint64_t> next_route_id() const {
+        const std::uint64_t stored = co_await stored_next_route_id();
+        if (stored != 0) co_return stored;
+        co_return value_or_throw(next_route_id_floor(co_await routes()));
+    }
+
+private:
+    explicit CatalogRead(const CatalogStore& catalog) : catalog_(&catalog) {}
+
+    const CatalogStore* catalog_;
+    std::uint64_t ts_ = 0;
+    bool prefetched_ = false;
+    bool maybe_stale_ = false;
+    std::optional<std::string> version_value_;
+    std::optional<std::string> next_value_;
+    std::vector<KeyValue> route_rows_;
+};
+
+// §6.5 step 8: re-read the watermark so writes that landed since the read push the commit above them.
+// A round-trip store commits above every earlier commit by itself; min_commit_ts is then its floor.
+asio::awaitable<std::uint64_t> choose_commit_ts(MvccStore& store, std::uint64_t min_commit_ts) {
+    if (store.round_trip_per_call()) co_return min_commit_ts;
+    const std::uint64_t last = co_await store.last_commit_ts();
+    if (last == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
+    co_return std::max(last + 1, min_commit_ts);
+}
+
+}  // namespace
+
+CatalogStore::CatalogStore(std::shared_ptr<MvccStore> store) noexcept : store_(std::move(store)) {}
+
+MvccStore& CatalogStore::checked_store() const {
+    if (!store_) throw_error(errc::catalog_store_required);
+    return *store_;
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::version_at(std::uint64_t ts) const {
+    auto value = co_await checked_store().get_at(std::string(codec::kVersionKey), ts);
+    co_return value ? decode_version_value(*value) : 0;
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::stored_next_route_id_at(std::uint64_t ts) const {
+    auto value = co_await checked_store().get_at(std::string(codec::kNextRouteIdKey), ts);
+    co_return value ? decode_next_route_id_value(*value) : 0;
+}
+
+
+asio::awaitable<std::vector<RouteDescriptor>> CatalogStore::routes_at(std::uint64_t ts) const {
+    MvccStore& store = checked_store();
+    const std::string upper = *codec::prefix_scan_end(codec::kRoutePrefix);
+    // A round-trip store pages internally; the spec's 256-row pages would cost a request each.
+    const std::size_t page_size = store.round_trip_per_call() ? std::numeric_limits<std::size_t>::max() : kScanPageSize;
+    std::vector<RouteDescriptor> routes;
+    std::unordered_set<std::uint64_t> seen;
+
+    std::string cursor(codec::kRoutePrefix);
+    for (;;) {
+        auto page = co_await store.scan_at(cursor, upper, page_size, ts);
+        for (auto& row : page) {
+            if (!codec::is_route_key(row.key)) co_return routes;  // cannot happen below the upper bound
+            routes.push_back(decode_route_row(row, seen));
+        }
+        if (page.size() < page_size) break;
+        cursor = page.back().key;
+        cursor.push_back('\0');
+        if (cursor >= upper) break;
+    }
+    std::sort(routes.begin(), routes.end(), catalog_order_less);
+    co_return routes;
+}
+
+asio::awaitable<CatalogStore::VersionRead> CatalogStore::latest_version() const {
+    MvccStore& store = checked_store();
+    VersionRead read;
+    if (!store.round_trip_per_call()) {
+        read.ts = co_await store.last_commit_ts();
+        read.version = co_await version_at(read.ts);
+        co_return read;
+    }
+    std::string key(codec::kVersionKey);
+    std::string end = key + '\0';
+    RangeRead range = co_await store.scan_latest(std::move(key), std::move(end));
+    read.ts = range.ts;
+    if (!range.pairs.empty()) read.version = decode_version_value(range.pairs.front().value);
+    co_return read;
+}
+
+asio::awaitable<CatalogSnapshot> CatalogStore::snapshot() const {
+    const CatalogRead read = co_await CatalogRead::begin(*this, checked_store());
+    CatalogSnapshot snap;
+    snap.version = co_await read.version();
+    snap.routes = co_await read.routes();
+    snap.read_ts = read.ts();
+    co_return snap;
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::version() const {
+    co_return (co_await latest_version()).version;
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::next_route_id() const {
+    const CatalogRead read = co_await CatalogRead::begin(*this, checked_store());
+    co_return co_await read.next_route_id();
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::next_route_id_at(std::uint64_t ts) const {
+    const std::uint64_t stored = co_await stored_next_route_id_at(ts);
+    if (stored != 0) co_return stored;  // as stored, not compared with the routes (§16.14)
+    co_return value_or_throw(next_route_id_floor(co_await routes_at(ts)));
+}
+
+asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_version,
+                                                    std::vector<RouteDescriptor> routes) const {
+    MvccStore& store = checked_store();
+    std::vector<RouteDescriptor> desired = normalize(std::move(routes));  // step 1, before any read
+
+    // A round-trip store may first offer a read it has at hand: a commit on it proves it was current
+    // (every catalog write writes the version key, which the commit's conflict check covers), so the
+    // outcome is the spec's. If it was stale, the Save runs again on a current read.
+    std::optional<std::uint64_t> version = co_await save_on(store, expected_version, desired, true);
+    if (!version) version = co_await save_on(store, expected_version, desired, false);
+    co_return CatalogSnapshot{*version, std::move(desired), 0};  // step 10
+}
+
+// Steps 2-9 of Save on one read; the new version, or nothing when a recent (maybe stale) read proved
+// stale: a version other than the expected one, or a conflict.
+asio::awaitable<std::optional<std::uint64_t>> CatalogStore::save_on(MvccStore& store, std::uint64_t expected_version,
+                                                                   const std::vector<RouteDescriptor>& desired,
+                                                                   bool recent) const {
+    const CatalogRead read = co_await CatalogRead::begin(*this, store, recent);  // step 2
+    const std::uint64_t read_ts = read.ts();
+    const std::uint64_t current = co_await read.version();  // step 3
+    if (current != expected_version && read.maybe_stale()) co_return std::nullopt;
+    if (current != expected_version)
+        throw_error(errc::catalog_version_mismatch,
+                    "expected version " + std::to_string(expected_version) + ", durable version " +
+                        std::to_string(current));
+    if (expected_version == kMaxU64) throw_error(errc::catalog_version_overflow);  // step 4
+    const std::uint64_t next_version = expected_version + 1;
+    if (read_ts == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");  // step 5
+    const std::uint64_t min_commit_ts = read_ts + 1;
+
+    // Step 6.
+    const std::vector<RouteDescriptor> existing = co_await read.routes();
+    const std::uint64_t stored_next = co_await read.stored_next_route_id();
+    const std::uint64_t next_route_id =
+        std::max({stored_next, value_or_throw(next_route_id_floor(existing)), value_or_throw(next_route_id_floor(desired))});
+
+    // Step 7: deletes of dropped routes, puts of new or changed routes, then the two meta keys.
+    std::unordered_map<std::uint64_t, const RouteDescriptor*> existing_by_id;
+    existing_by_id.reserve(existing.size());
+    for (const auto& r : existing) existing_by_id.emplace(r.route_id, &r);
+    std::unordered_set<std::uint64_t> desired_ids;
+    desired_ids.reserve(desired.size());
+    for (const auto& r : desired) desired_ids.insert(r.route_id);
+
+    std::vector<Mutation> mutations;
+    for (const auto& r : existing)
+        if (!desired_ids.contains(r.route_id)) mutations.push_back(Mutation::del(codec::route_key(r.route_id)));
+    for (const auto& r : desired) {
+        auto it = existing_by_id.find(r.route_id);
+        if (it != existing_by_id.end() && *it->second == r) continue;  // unchanged rows keep their commit ts
+        mutations.push_back(Mutation::put(codec::route_key(r.route_id), value_or_throw(codec::encode_route_descriptor(r))));
+    }
+    mutations.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(next_version)));
+    mutations.push_back(Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(next_route_id)));
+
+    const std::uint64_t commit_ts = co_await choose_commit_ts(store, min_commit_ts);  // step 8
+
+    // Step 9: a write conflict means another writer committed one of our keys (always the version key
+    // among them) after read_ts.
+    bool conflict = false;
+    try {
+        co_await store.apply(std::move(mutations), read_ts, commit_ts);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != errc::write_conflict) throw;
+        conflict = true;
+    }
+    if (conflict && read.maybe_stale()) co_return std::nullopt;
+    if (conflict) throw_error(errc::catalog_version_mismatch, "concurrent commit");
+    co_return next_version;
+}
+
+asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version, std::uint64_t route_id,
+                                                 std::string split_key) const {
+    MvccStore& store = checked_store();
+
+    // Step 2: one snapshot; its read ts is the transaction's start ts.
+    const CatalogRead read = co_await CatalogRead::begin(*this, store);
+    CatalogSnapshot snap;
+    snap.version = co_await read.version();
+    snap.routes = co_await read.routes();
+    snap.read_ts = read.ts();
+    if (snap.version != expected_version)
+        throw_error(errc::catalog_version_mismatch,
+                    "catalog version conflict: expected version " + std::to_string(expected_version) +
+                        ", durable version " + std::to_string(snap.version));
+
+    // Step 3.
+    const auto parent_it = std::find_if(snap.routes.begin(), snap.routes.end(),
+                                        [route_id](const RouteDescriptor& r) { return r.route_id == route_id; });
+    if (parent_it == snap.routes.end()) throw_error(errc::unknown_route, "route id " + std::to_string(route_id));
+    const RouteDescriptor& parent = *parent_it;
+
+    // Step 4: the boundaries themselves first, then keys outside the range.
+    if (split_key == parent.start || (parent.end && split_key == *parent.end))
+        throw_error(errc::split_key_at_boundary, "split key " + key_to_text(split_key));
+    if (split_key < parent.start || (parent.end && split_key > *parent.end))
+        throw_error(errc::invalid_split_key, "split key " + key_to_text(split_key));
+
+    // Step 5: ids from the stored counter and from the routes, whichever is higher.
+    const std::uint64_t stored_next = co_await read.next_route_id();
+    const std::uint64_t next = std::max(stored_next, value_or_throw(next_route_id_floor(snap.routes)));
+    if (next > kMaxU64 - 1) throw_error(errc::catalog_route_id_overflow, "next route id " + std::to_string(next));
+    // Step 7's "right = u64 max": the counter written after the children (right + 1) would wrap.
+    if (next + 1 == kMaxU64) throw_error(errc::catalog_route_id_overflow, "right route id " + std::to_string(next + 1));
+
+    // Step 6.
+    SplitResult result;
+    result.left = RouteDescriptor{next, parent.start, split_key, parent.group_id, parent.state, parent.route_id};
+    result.right = RouteDescriptor{next + 1, split_key, parent.end, parent.group_id, parent.state, parent.route_id};
+
+    // Step 7.
+    if (expected_version == kMaxU64) throw_error(errc::catalog_version_overflow);
+    result.version = expected_version + 1;
+    if (snap.read_ts == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
+    const std::uint64_t min_commit_ts = snap.read_ts + 1;
+
+    std::vector<Mutation> mutations;
+    mutations.reserve(5);
+    mutations.push_back(Mutation::del(codec::route_key(parent.route_id)));
+    mutations.push_back(Mutation::put(codec::route_key(result.left.route_id),
+                                      value_or_throw(codec::encode_route_descriptor(result.left))));
+    mutations.push_back(Mutation::put(codec::route_key(result.right.route_id),
+                                      value_or_throw(codec::encode_route_descriptor(result.right))));
+    mutations.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(result.version)));
+    mutations.push_back(
+        Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(result.right.route_id + 1)));
+
+    const std::uint64_t commit_ts = co_await choose_commit_ts(store, min_commit_ts);  // as Save's step 8
+
+    try {
+        result.commit_ts = co_await store.apply(std::move(mutations), snap.read_ts, commit_ts);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == errc::write_conflict)
+            throw_error(errc::catalog_version_mismatch, "catalog version conflict: concurrent commit");
+        throw;
+    }
+    co_return result;
+}
+
+}  // namespace routecat

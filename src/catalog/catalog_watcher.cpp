@@ -1,0 +1,198 @@
+#include "routecat/catalog/catalog_watcher.hpp"
+
+#include "routecat/error.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <algorithm>
+
+namespace routecat {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+std::shared_ptr<spdlog::logger> default_logger() {
+    static const auto logger =
+        std::make_shared<spdlog::logger>("routecat", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    return logger;
+}
+
+CatalogWatcher::CatalogWatcher(CatalogStore catalog, std::shared_ptr<Engine> engine, CatalogWatcherOptions options)
+    : catalog_(std::move(catalog)), engine_(std::move(engine)), options_(std::move(options)),
+      jitter_(std::random_device{}()) {
+    // As the spec's options: a non-positive interval or a null logger keeps the default.
+    if (options_.interval <= 0ms) options_.interval = CatalogWatcherOptions{}.interval;
+    if (!options_.logger) options_.logger = default_logger();
+    if (options_.max_backoff < 0ms) options_.max_backoff = 0ms;
+}
+
+void CatalogWatcher::validate() const {
+    if (!catalog_.store()) throw_error(errc::catalog_store_required);
+    if (!engine_) throw_error(errc::engine_required);
+}
+
+asio::awaitable<bool> CatalogWatcher::sync_once() {
+    validate();
+    const auto [read_ts, version] = co_await catalog_.latest_version();
+    bool applied = false;
+    if (version > engine_->version()) {
+        // (Not a braced initializer around co_await: g++ 12 destroys such temporaries twice.)
+        CatalogSnapshot snap;
+        snap.version = version;
+        snap.routes = co_await catalog_.routes_at(read_ts);
+        snap.read_ts = read_ts;
+        std::string context;
+        auto ec = engine_->apply_snapshot(std::move(snap), &context);
+        if (ec && ec != errc::engine_snapshot_version_stale) throw_error(ec, context);
+        applied = !ec;  // stale: another path applied something newer meanwhile
+    }
+    std::lock_guard lock(status_mutex_);
+    status_.last_read_ts = read_ts;
+    if (applied) status_.last_applied_version = version;
+    co_return applied;
+}
+
+asio::awaitable<void> CatalogWatcher::logged_sync(const char* failure_message) {
+    std::string error;
+    bool aborted = false;
+    try {
+        co_await sync_once();
+    } catch (const boost::system::system_error& e) {
+        aborted = e.code() == asio::error::operation_aborted;
+        error = e.what();
+    } catch (const std::exception& e) {
+        error = e.what();
+    }
+    // operation_aborted ends the loop only when this loop was cancelled or stopped; from anywhere else
+    // (a store's I/O torn down under it) it is one more failed sync, retried like the others.
+    if (aborted && (stop_requested_.load() ||
+                    (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none))
+        throw boost::system::system_error(asio::error::operation_aborted);
+    {
+        std::lock_guard lock(status_mutex_);
+        ++status_.syncs;
+        if (error.empty()) {
+            status_.consecutive_failures = 0;
+            status_.last_sync = std::chrono::system_clock::now();
+            status_.last_error.clear();
+        } else {
+            ++status_.failures;
+            ++status_.consecutive_failures;
+            status_.last_error = error;
+        }
+    }
+    if (!error.empty()) options_.logger->error("{} error=\"{}\"", failure_message, error);
+}
+
+std::chrono::milliseconds CatalogWatcher::next_delay() {
+    std::uint64_t failures = 0;
+    {
+        std::lock_guard lock(status_mutex_);
+        failures = status_.consecutive_failures;
+    }
+    if (failures == 0 || options_.max_backoff <= options_.interval) return options_.interval;
+    // interval * 2^failures, capped, then "equal jitter": a uniform pick from its upper half.
+    const auto cap = options_.max_backoff.count();
+    std::int64_t grown = options_.interval.count();
+    for (std::uint64_t i = 0; i < failures && grown < cap; ++i) grown *= 2;
+    grown = std::min<std::int64_t>(grown, cap);
+    std::uniform_int_distribution<std::int64_t> pick(grown / 2, grown);
+    return std::max(options_.interval, std::chrono::milliseconds{pick(jitter_)});
+}
+
+asio::awaitable<CatalogWatcher::Wake> CatalogWatcher::wait_next() {
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex, next_delay());
+
+    // Push only after a successful sync: after a failure the store may be unreachable, and a push
+    // that fails at once would spin instead of backing off.
+    std::optional<std::uint64_t> push_after;
+    {
+        std::lock_guard lock(status_mutex_);
+        if (options_.push && catalog_.store()->can_wait_for_change() && status_.consecutive_failures == 0)
+            push_after = status_.last_read_ts;
+    }
+    auto push = [](std::shared_ptr<MvccStore> store, std::optional<std::uint64_t> after) -> asio::awaitable<void> {
+        if (after) {
+            co_await store->wait_for_change(*after);
+        } else {
+            asio::steady_timer forever(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+            co_await forever.async_wait(asio::use_awaitable);
+        }
+    };
+
+    // Whichever completes first wins; the group cancels the others and waits for them to finish.
+    auto [order, timer_ec, push_error, stop_ec] =
+        co_await asio::experimental::make_parallel_group(
+            timer.async_wait(asio::deferred), asio::co_spawn(ex, push(catalog_.store(), push_after), asio::deferred),
+            stop_channel_->async_receive(asio::deferred))
+            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+
+    if (stop_requested_.load()) co_return Wake::stop;
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
+        co_return Wake::cancelled;
+    switch (order[0]) {
+        case 0:
+            co_return timer_ec ? Wake::cancelled : Wake::timer;
+        case 1:
+            // A failed push (e.g. a dropped watch stream) just means: sync now, then fall back.
+            co_return Wake::push;
+        default:
+            co_return Wake::stop;
+    }
+}
+
+asio::awaitable<void> CatalogWatcher::run() {
+    validate();
+    auto ex = co_await asio::this_coro::executor;
+    {
+        std::lock_guard lock(stop_mutex_);
+        stop_channel_ = std::make_unique<asio::experimental::concurrent_channel<void(boost::system::error_code)>>(ex, 1);
+        if (stop_requested_.load()) co_return;
+    }
+    {
+        std::lock_guard lock(status_mutex_);
+        status_.running = true;
+    }
+    struct NotRunning {
+        CatalogWatcher* self;
+        ~NotRunning() {
+            std::lock_guard lock(self->status_mutex_);
+            self->status_.running = false;
+        }
+    } not_running{this};
+
+    try {
+        co_await logged_sync("catalog watcher initial sync failed");
+        for (;;) {
+            if (stop_requested_.load()) co_return;
+            if (co_await wait_next() != Wake::timer && stop_requested_.load()) co_return;
+            if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+            co_await logged_sync("catalog watcher sync failed");
+        }
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != asio::error::operation_aborted) throw;
+        // Cancelled while a store call was in flight: a clean stop.
+    }
+}
+
+void CatalogWatcher::stop() {
+    stop_requested_.store(true);
+    std::lock_guard lock(stop_mutex_);
+    if (stop_channel_) stop_channel_->try_send(boost::system::error_code{});
+}
+
+CatalogWatcherStatus CatalogWatcher::status() const {
+    std::lock_guard lock(status_mutex_);
+    return status_;
+}
+
+}  // namespace routecat

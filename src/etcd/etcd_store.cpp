@@ -1,0 +1,400 @@
+#include "routecat/store/etcd_store.hpp"
+
+#include "routecat/codec.hpp"
+#include "routecat/error.hpp"
+#include "routecat/key_text.hpp"
+#include "etcd/etcd_client.hpp"
+#include "etcd/etcd_messages.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace routecat {
+
+namespace asio = boost::asio;
+namespace etcd = detail::etcd;
+using detail::EtcdClient;
+using detail::EtcdReply;
+
+namespace {
+
+constexpr std::int64_t kMaxRevision = std::numeric_limits<std::int64_t>::max();
+// Whole reads up to this many keys are cached (a catalog of a million routes, ~2x its bytes).
+constexpr std::size_t kMaxCachedKeys = 1'000'000;
+constexpr std::size_t kCachedRanges = 4;
+
+bool contains(const std::string& message, std::string_view text) { return message.find(text) != std::string::npos; }
+
+// Maps an etcd error answer to a routecat error; what names the request.
+[[noreturn]] void throw_reply_error(const EtcdReply& reply, const char* what) {
+    const std::string context = "etcd " + reply.endpoint + ": " + what + ": " + reply.message;
+    if (contains(reply.message, "too many operations in txn request") || contains(reply.message, "request is too large") ||
+        reply.grpc_code == etcd::GrpcCode::resource_exhausted)
+        throw_error(errc::store_request_too_large,
+                    context + " (raise etcd's --max-txn-ops / --max-request-bytes, or save fewer changed routes at once)");
+    if (contains(reply.message, "required revision has been compacted")) throw_error(errc::read_ts_compacted, context);
+    throw_error(errc::store_unavailable, context);
+}
+
+template <class T>
+T parsed_or_throw(boost::system::result<T> r, const std::string& context) {
+    if (!r) throw_error(r.error(), context);
+    return std::move(*r);
+}
+
+// A revision to read at: ts 0 is before any commit (nothing is visible), and a ts past int64 is past
+// every revision etcd will ever reach (read the current one).
+std::int64_t revision_for(std::uint64_t ts) {
+    return ts > static_cast<std::uint64_t>(kMaxRevision) ? 0 : static_cast<std::int64_t>(ts);
+}
+
+}  // namespace
+
+boost::system::result<std::shared_ptr<EtcdStore>> EtcdStore::create(EtcdStoreOptions options, asio::any_io_executor ex,
+                                                                     std::string* error_text) {
+    auto fail = [&](const std::string& why) -> boost::system::result<std::shared_ptr<EtcdStore>> {
+        if (error_text) *error_text = why;
+        return make_error_code(errc::invalid_config);
+    };
+    if (options.endpoints.empty()) return fail("etcd endpoints: at least one endpoint is required");
+    std::vector<detail::EtcdEndpoint> endpoints;
+    for (const auto& url : options.endpoints) {
+        std::string context;
+        auto ep = detail::parse_etcd_endpoint(url, &context);
+        if (!ep) return fail(context);
+        endpoints.push_back(std::move(*ep));
+    }
+    if (options.prefix.empty()) return fail("etcd prefix: must not be empty");
+    if (options.request_timeout.count() <= 0) return fail("etcd request_timeout_ms: must be positive");
+    if (options.page_size <= 0) return fail("etcd page_size: must be positive");
+    auto client = std::make_unique<EtcdClient>(std::move(ex), std::move(endpoints), options.token,
+                                               options.request_timeout, options.max_idle_connections);
+    return std::make_shared<EtcdStore>(Private{}, std::move(options), std::move(client));
+}
+
+EtcdStore::EtcdStore(Private, EtcdStoreOptions options, std::unique_ptr<EtcdClient> client)
+    : options_(std::move(options)), client_(std::move(client)) {}
+
+EtcdStore::~EtcdStore() = default;
+
+std::uint64_t EtcdStore::requests_sent() const noexcept { return client_->requests_sent(); }
+std::uint64_t EtcdStore::connections_opened() const noexcept { return client_->connections_opened(); }
+
+std::string EtcdStore::full_end(const std::optional<std::string>& end) const {
+    if (end) return full_key(*end);
+    // The end of the prefix; "\0" (every key from the start on) when the prefix is all 0xFF bytes.
+    return codec::prefix_scan_end(options_.prefix).value_or(std::string(1, '\0'));
+}
+
+asio::awaitable<etcd::RangeResponse> EtcdStore::range(etcd::RangeRequest& request) {
+    // (Named locals, not temporaries, inside co_await: README, g++ 12.)
+    std::string path = "/v3/kv/range", body = etcd::encode(request);
+    EtcdReply reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::idempotent);
+    if (reply.grpc_code != 0 && contains(reply.message, "required revision is a future revision")) {
+        // Nothing has committed at or below that ts that the current revision does not show; the
+        // caller sees revision 0 and pins its next pages to the revision this answer was served at.
+        request.revision = 0;
+        path = "/v3/kv/range";
+        body = etcd::encode(request);
+        reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::idempotent);
+    }
+    if (reply.grpc_code != 0) throw_reply_error(reply, "range");
+    std::string context;
+    co_return parsed_or_throw(etcd::parse_range(reply.body, &context), context);
+}
+
+std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::cached_range(const std::string& start, const std::string& end,
+                                                                       std::int64_t revision) {
+    std::lock_guard lock(cache_mutex_);
+    for (const auto& range : cache_)
+        if (range->start == start && range->end == end && (revision == 0 || range->revision <= revision)) return range;
+    return nullptr;
+}
+
+void EtcdStore::remember(std::shared_ptr<const CachedRange> range) {
+    std::lock_guard lock(cache_mutex_);
+    std::erase_if(cache_, [&](const auto& r) { return r->start == range->start && r->end == range->end; });
+    cache_.push_front(std::move(range));
+    if (cache_.size() > kCachedRanges) cache_.pop_back();
+}
+
+std::vector<KeyValue> EtcdStore::pairs_of(const CachedRange& range) const {
+    std::vector<KeyValue> pairs;
+    pairs.reserve(range.entries.size());
+    for (const auto& [key, entry] : range.entries) pairs.push_back(KeyValue{key.substr(options_.prefix.size()), entry.first});
+    return pairs;
+}
+
+asio::awaitable<std::shared_ptr<const EtcdStore::CachedRange>> EtcdStore::refresh(const CachedRange& cached,
+                                                                                 std::int64_t revision) {
+    etcd::RangeRequest request;
+    request.key = cached.start;
+    request.range_end = cached.end;
+    request.revision = revision;
+    request.min_mod_revision = cached.revision + 1;
+    etcd::RangeResponse changed = co_await range(request);
+    if (changed.more) co_return nullptr;  // (etcd ignores limits with filters; never expected)
+    auto next = std::make_shared<CachedRange>(cached);
+    next->revision = request.revision != 0 ? request.revision : changed.revision;
+    for (auto& kv : changed.kvs) {
+        if (!cached.covers(kv.key)) throw_error(errc::store_unavailable, "etcd: a key outside the range in a range answer");
+        next->entries[kv.key] = {std::move(kv.value), kv.mod_revision};
+    }
+    if (static_cast<std::int64_t>(next->entries.size()) != changed.count) co_return nullptr;  // keys were deleted
+    remember(next);
+    co_return next;
+}
+
+asio::awaitable<std::pair<std::int64_t, std::vector<KeyValue>>> EtcdStore::scan(std::string start, std::string end,
+                                                                               std::size_t limit,
+                                                                               std::int64_t revision) {
+    const bool whole = limit == std::numeric_limits<std::size_t>::max();
+    if (whole) {
+        if (auto cached = cached_range(start, end, revision)) {
+            if (auto fresh = co_await refresh(*cached, revision)) co_return std::make_pair(fresh->revision, pairs_of(*fresh));
+        }
+    }
+
+    std::vector<KeyValue> pairs;
+    auto read = std::make_shared<CachedRange>();
+    read->start = start;
+    read->end = end;
+    bool cache_it = whole;
+    etcd::RangeRequest request;
+    request.key = std::move(start);
+    request.range_end = std::move(end);
+    request.revision = revision;
+    for (;;) {
+        const std::size_t wanted = limit - pairs.size();
+        request.limit = static_cast<std::int64_t>(std::min<std::size_t>(wanted, static_cast<std::size_t>(options_.page_size)));
+        etcd::RangeResponse page = co_await range(request);
+        // A read at the current revision is pinned to it for the following pages.
+        if (request.revision == 0) request.revision = page.revision;
+        for (auto& kv : page.kvs) {
+            if (!read->covers(kv.key)) throw_error(errc::store_unavailable, "etcd: a key outside the range in a range answer");
+            if (cache_it && read->entries.size() < kMaxCachedKeys) read->entries.emplace(kv.key, std::make_pair(kv.value, kv.mod_revision));
+            else cache_it = false;
+            pairs.push_back(KeyValue{kv.key.substr(options_.prefix.size()), std::move(kv.value)});
+        }
+        if (!page.more || pairs.size() >= limit) break;
+        if (page.kvs.empty()) throw_error(errc::store_unavailable, "etcd: an empty range page that has more");
+        request.key = full_key(pairs.back().key);
+        request.key.push_back('\0');
+    }
+    if (cache_it) {
+        read->revision = request.revision;
+        remember(std::move(read));
+    }
+    co_return std::make_pair(request.revision, std::move(pairs));
+}
+
+asio::awaitable<std::uint64_t> EtcdStore::last_commit_ts() {
+    etcd::RangeRequest request;
+    request.key = options_.prefix;  // any key will do: the answer's header carries the revision
+    request.keys_only = true;
+    request.limit = 1;
+    const etcd::RangeResponse r = co_await range(request);
+    co_return static_cast<std::uint64_t>(r.revision);
+}
+
+asio::awaitable<std::optional<std::string>> EtcdStore::get_at(std::string key, std::uint64_t ts) {
+    if (ts == 0) co_return std::nullopt;  // revisions start at 1: nothing committed at ts 0
+    etcd::RangeRequest request;
+    request.key = full_key(key);
+    request.revision = revision_for(ts);
+    etcd::RangeResponse r = co_await range(request);
+    if (r.kvs.empty()) co_return std::nullopt;
+    co_return std::move(r.kvs.front().value);
+}
+
+asio::awaitable<std::vector<KeyValue>> EtcdStore::scan_at(std::string start, std::optional<std::string> end,
+                                                          std::size_t limit, std::uint64_t ts) {
+    if (ts == 0 || limit == 0 || (end && start >= *end)) co_return std::vector<KeyValue>{};
+    auto result = co_await scan(full_key(start), full_end(end), limit, revision_for(ts));
+    co_return std::move(result.second);
+}
+
+asio::awaitable<RangeRead> EtcdStore::scan_latest(std::string start, std::optional<std::string> end) {
+    RangeRead read;
+    if (end && start >= *end) {
+        read.ts = co_await last_commit_ts();
+        co_return read;
+    }
+    auto result = co_await scan(full_key(start), full_end(end), std::numeric_limits<std::size_t>::max(), 0);
+    read.ts = static_cast<std::uint64_t>(result.first);
+    read.pairs = std::move(result.second);
+    co_return read;
+}
+
+asio::awaitable<RangeRead> EtcdStore::scan_recent(std::string start, std::optional<std::string> end) {
+    if (auto cached = cached_range(full_key(start), full_end(end), 0)) {
+        RangeRead read;
+        read.ts = static_cast<std::uint64_t>(cached->revision);
+        read.pairs = pairs_of(*cached);
+        read.maybe_stale = true;
+        co_return read;
+    }
+    co_return co_await scan_latest(std::move(start), std::move(end));
+}
+
+std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::covering_range(const std::vector<std::string>& keys,
+                                                                        std::uint64_t ts) {
+    std::lock_guard lock(cache_mutex_);
+    for (const auto& range : cache_)
+        if (static_cast<std::uint64_t>(range->revision) == ts &&
+            std::all_of(keys.begin(), keys.end(), [&](const std::string& k) { return range->covers(k); }))
+            return range;
+    return nullptr;
+}
+
+asio::awaitable<std::unordered_map<std::string, std::int64_t>> EtcdStore::mod_revisions_at(
+    const std::vector<std::string>& keys, std::uint64_t start_ts) {
+    std::unordered_map<std::string, std::int64_t> mods;
+    if (start_ts == 0) {  // before any commit: every key was absent
+        for (const auto& k : keys) mods.emplace(k, 0);
+        co_return mods;
+    }
+    const std::int64_t revision = revision_for(start_ts);
+    std::vector<std::string> missing;
+    {
+        std::lock_guard lock(cache_mutex_);
+        for (const auto& k : keys) {
+            auto known = std::find_if(cache_.begin(), cache_.end(), [&](const auto& r) {
+                return revision != 0 && r->revision == revision && r->covers(k);
+            });
+            if (known == cache_.end()) {
+                missing.push_back(k);
+                continue;
+            }
+            auto it = (*known)->entries.find(k);
+            mods.emplace(k, it == (*known)->entries.end() ? 0 : it->second.second);
+        }
+    }
+    if (missing.empty()) co_return mods;
+
+    // One keys-only read at start_ts over the span of the missing keys.
+    std::sort(missing.begin(), missing.end());
+    etcd::RangeRequest request;
+    request.key = missing.front();
+    request.range_end = missing.back() + '\0';
+    request.revision = revision;
+    request.keys_only = true;
+    std::unordered_map<std::string, std::int64_t> found;
+    for (;;) {
+        request.limit = options_.page_size;
+        etcd::RangeResponse page = co_await range(request);
+        if (request.revision == 0) request.revision = page.revision;
+        for (auto& kv : page.kvs) found.emplace(std::move(kv.key), kv.mod_revision);
+        if (!page.more || page.kvs.empty()) break;
+        request.key = page.kvs.back().key;
+        request.key.push_back('\0');
+    }
+    for (auto& k : missing) {
+        auto it = found.find(k);
+        mods.emplace(std::move(k), it == found.end() ? 0 : it->second);
+    }
+    co_return mods;
+}
+
+asio::awaitable<std::uint64_t> EtcdStore::apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                std::uint64_t /*min_commit_ts*/) {
+    for (const auto& m : mutations)
+        if (m.op != MutationOp::put && m.op != MutationOp::del) throw_error(errc::unknown_op);
+    if (mutations.empty()) co_return co_await last_commit_ts();  // nothing to write: no new revision
+
+    // etcd refuses a key twice in one txn; the last mutation of a key is the one that counts.
+    std::unordered_map<std::string, std::size_t> last_of;
+    for (std::size_t i = 0; i < mutations.size(); ++i) last_of[full_key(mutations[i].key)] = i;
+    std::vector<std::string> keys;
+    std::vector<etcd::Operation> ops;
+    keys.reserve(last_of.size());
+    ops.reserve(last_of.size());
+    for (std::size_t i = 0; i < mutations.size(); ++i) {
+        std::string key = full_key(mutations[i].key);
+        if (last_of[key] != i) continue;
+        etcd::Operation op;
+        op.kind = mutations[i].op == MutationOp::put ? etcd::Operation::Kind::put : etcd::Operation::Kind::del;
+        op.key = key;
+        op.value = std::move(mutations[i].value);
+        ops.push_back(std::move(op));
+        keys.push_back(std::move(key));
+    }
+
+    const auto mods = co_await mod_revisions_at(keys, start_ts);
+    std::vector<etcd::Compare> compares;
+    compares.reserve(keys.size());
+    for (const auto& k : keys) compares.push_back(etcd::Compare{k, mods.at(k)});
+
+    // When the read this txn builds on is cached, the txn also reads back what changed in that range
+    // since, so the cache moves to the commit revision and the next optimistic read is current.
+    const auto base = covering_range(keys, start_ts);
+    std::vector<std::string> deleted;
+    for (const auto& op : ops)
+        if (op.kind == etcd::Operation::Kind::del) deleted.push_back(op.key);
+    if (base) {
+        etcd::Operation changes;
+        changes.kind = etcd::Operation::Kind::range;
+        changes.key = base->start;
+        changes.range_end = base->end;
+        changes.min_mod_revision = base->revision + 1;
+        ops.push_back(std::move(changes));
+    }
+
+    std::string path = "/v3/kv/txn", body = etcd::encode_txn(compares, ops, {});
+    EtcdReply reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::once);
+    if (reply.grpc_code != 0) throw_reply_error(reply, "txn");
+    std::string context;
+    etcd::TxnResponse txn = parsed_or_throw(etcd::parse_txn(reply.body, &context), context);
+    if (!txn.succeeded)
+        throw_error(errc::write_conflict, "a written key changed after ts " + std::to_string(start_ts));
+    if (base && txn.ranges.size() == 1) {
+        auto next = std::make_shared<CachedRange>(*base);
+        next->revision = txn.revision;
+        for (const auto& k : deleted) next->entries.erase(k);
+        for (auto& kv : txn.ranges.front().kvs)
+            if (next->covers(kv.key)) next->entries[kv.key] = {std::move(kv.value), kv.mod_revision};
+        // Equal counts: nobody deleted a key of the range meanwhile, so the cache is exact.
+        if (static_cast<std::int64_t>(next->entries.size()) == txn.ranges.front().count) remember(std::move(next));
+    }
+    co_return static_cast<std::uint64_t>(txn.revision);
+}
+
+asio::awaitable<void> EtcdStore::wait_for_change(std::uint64_t after_ts) {
+    etcd::WatchCreate create;
+    create.key = options_.prefix;
+    create.range_end = full_end(std::nullopt);
+    create.start_revision = after_ts >= static_cast<std::uint64_t>(kMaxRevision) ? kMaxRevision
+                                                                                   : static_cast<std::int64_t>(after_ts + 1);
+    const std::string body = etcd::encode(create);
+    auto ex = co_await asio::this_coro::executor;
+    std::chrono::milliseconds backoff{50};
+    for (;;) {
+        try {
+            std::string path = "/v3/watch", create = body;
+            auto stream = co_await client_->open_stream(std::move(path), std::move(create));
+            for (;;) {
+                const boost::json::value message = co_await stream->next();
+                if (auto error = etcd::parse_error(message))
+                    throw_error(errc::store_unavailable, "etcd " + stream->endpoint() + ": watch: " + error->message);
+                std::string context;
+                const etcd::WatchResponse w = parsed_or_throw(etcd::parse_watch(message, &context), context);
+                // An event is a change; a compacted start or a watch etcd ended may hide one, so the
+                // caller re-reads rather than risk never hearing of it.
+                if (w.events > 0 || w.compact_revision > 0 || w.canceled) co_return;
+            }
+        } catch (const boost::system::system_error& e) {
+            if (e.code() == asio::error::operation_aborted) throw;
+        }
+        // Broken or refused: re-establish from the same revision, so nothing in between is missed.
+        asio::steady_timer pause(ex, backoff);
+        co_await pause.async_wait(asio::use_awaitable);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds{2000});
+    }
+}
+
+}  // namespace routecat

@@ -1,0 +1,205 @@
+#include "routecat/json/route_json.hpp"
+
+#include "routecat/base64.hpp"
+#include "routecat/error.hpp"
+#include "routecat/key_text.hpp"
+
+#include <boost/json.hpp>
+
+#include <optional>
+
+namespace routecat {
+namespace {
+
+namespace json = boost::json;
+
+std::string field_path(std::string_view path, std::string_view field) {
+    std::string out(path);
+    if (!out.empty()) out.push_back('.');
+    out += field;
+    return out;
+}
+
+boost::system::error_code fail(std::string& error, std::string message) {
+    error = std::move(message);
+    return errc::bad_request;
+}
+
+void put_key_fields(json::object& o, const std::string& start, const std::optional<std::string>& end) {
+    o["start"] = base64_encode(start);
+    o["start_text"] = key_to_text(start);
+    if (end) {
+        o["end"] = base64_encode(*end);
+        o["end_text"] = key_to_text(*end);
+    } else {
+        o["end"] = nullptr;
+        o["end_text"] = nullptr;
+    }
+}
+
+json::value u64(std::uint64_t n) { return json::value(n); }  // kind uint64, whatever the magnitude
+
+// A base64 key field: a string that decodes.
+boost::system::result<std::string> b64_field(const json::value& v, std::string_view path, std::string_view field,
+                                             bool nullable, std::string& error) {
+    if (!v.is_string())
+        return fail(error, field_path(path, field) +
+                               (nullable ? ": expected a base64 string or null" : ": expected a base64 string"));
+    const json::string& s = v.get_string();
+    auto bytes = base64_decode(std::string_view(s.data(), s.size()));
+    if (!bytes) return fail(error, field_path(path, field) + ": invalid base64");
+    return std::move(*bytes);
+}
+
+constexpr std::string_view kFields[] = {"route_id", "start",    "start_text",      "end", "end_text",
+                                        "group_id", "state",    "parent_route_id", "load"};
+
+}  // namespace
+
+namespace {
+
+// The fields durable descriptors and engine routes share, in the order responses list them.
+template <class R>
+json::object common_route_fields(const R& r) {
+    json::object o;
+    o["route_id"] = u64(r.route_id);
+    put_key_fields(o, r.start, r.end);
+    o["group_id"] = u64(r.group_id);
+    o["state"] = to_string(r.state);
+    return o;
+}
+
+}  // namespace
+
+json::object route_to_json(const RouteDescriptor& r) {
+    json::object o = common_route_fields(r);
+    o["parent_route_id"] = u64(r.parent_route_id);
+    return o;
+}
+
+json::object route_to_json(const Route& r) {
+    json::object o = common_route_fields(r);
+    o["load"] = u64(r.load);
+    return o;
+}
+
+json::object snapshot_to_json(const CatalogSnapshot& s) {
+    json::object o;
+    o["version"] = u64(s.version);
+    o["read_ts"] = u64(s.read_ts);
+    json::array routes;
+    routes.reserve(s.routes.size());
+    for (const auto& r : s.routes) routes.emplace_back(route_to_json(r));
+    o["routes"] = std::move(routes);
+    return o;
+}
+
+boost::system::result<std::uint64_t> u64_from_json(const json::value& v, std::string_view path, std::string& error) {
+    switch (v.kind()) {
+        case json::kind::uint64:
+            return v.get_uint64();
+        case json::kind::int64:
+            if (v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
+            break;
+        case json::kind::double_: {
+            // Boost.JSON turns integers above 2^64-1 into doubles; name that case precisely.
+            const double d = v.get_double();
+            if (d >= 18446744073709551616.0)
+                return fail(error, std::string(path) + ": out of range: at most 18446744073709551615");
+            break;
+        }
+        default:
+            break;
+    }
+    return fail(error, std::string(path) + ": expected a non-negative integer");
+}
+
+boost::system::result<RouteDescriptor> route_from_json(const json::value& v, bool require_route_id,
+                                                       std::string& error, std::string_view path) {
+    if (!v.is_object()) return fail(error, std::string(path.empty() ? "route" : path) + ": expected an object");
+    const json::object& o = v.get_object();
+
+    for (const auto& kv : o) {
+        bool known = false;
+        for (auto f : kFields) known = known || kv.key() == f;
+        if (!known) return fail(error, field_path(path, kv.key()) + ": unknown field");
+    }
+
+    RouteDescriptor r;
+    auto number = [&](std::string_view field, std::uint64_t& out) -> boost::system::error_code {
+        if (const json::value* p = o.if_contains(field)) {
+            auto n = u64_from_json(*p, field_path(path, field), error);
+            if (!n) return n.error();
+            out = *n;
+        }
+        return {};
+    };
+
+    if (const json::value* p = o.if_contains("route_id")) {
+        auto n = u64_from_json(*p, field_path(path, "route_id"), error);
+        if (!n) return n.error();
+        r.route_id = *n;
+    } else if (require_route_id) {
+        return fail(error, field_path(path, "route_id") + ": required");
+    }
+
+    // Type-check the text fields even when the base64 field wins.
+    const json::value* start_text = o.if_contains("start_text");
+    if (start_text && !start_text->is_string())
+        return fail(error, field_path(path, "start_text") + ": expected a string");
+    const json::value* end_text = o.if_contains("end_text");
+    if (end_text && !end_text->is_string() && !end_text->is_null())
+        return fail(error, field_path(path, "end_text") + ": expected a string or null");
+
+    if (const json::value* p = o.if_contains("start")) {
+        auto bytes = b64_field(*p, path, "start", false, error);
+        if (!bytes) return bytes.error();
+        r.start = std::move(*bytes);
+    } else if (start_text) {
+        r.start = std::string(start_text->get_string());
+    }
+
+    if (const json::value* p = o.if_contains("end")) {
+        if (!p->is_null()) {
+            auto bytes = b64_field(*p, path, "end", true, error);
+            if (!bytes) return bytes.error();
+            r.end = std::move(*bytes);
+        }
+    } else if (end_text && end_text->is_string()) {
+        r.end = std::string(end_text->get_string());
+    }
+
+    if (auto ec = number("group_id", r.group_id)) return ec;
+
+    if (const json::value* p = o.if_contains("state")) {
+        if (!p->is_string()) return fail(error, field_path(path, "state") + ": expected a string");
+        auto state = route_state_from_string(p->get_string());
+        if (!state)
+            return fail(error, field_path(path, "state") +
+                                   ": unknown state (expected active, write_fenced, migrating_source or "
+                                   "migrating_target)");
+        r.state = *state;
+    }
+
+    if (auto ec = number("parent_route_id", r.parent_route_id)) return ec;
+
+    std::uint64_t ignored_load = 0;
+    if (auto ec = number("load", ignored_load)) return ec;
+
+    return r;
+}
+
+void tag_invoke(json::value_from_tag, json::value& v, const RouteDescriptor& r) { v = route_to_json(r); }
+
+void tag_invoke(json::value_from_tag, json::value& v, const Route& r) { v = route_to_json(r); }
+
+void tag_invoke(json::value_from_tag, json::value& v, const CatalogSnapshot& s) { v = snapshot_to_json(s); }
+
+RouteDescriptor tag_invoke(json::value_to_tag<RouteDescriptor>, const json::value& v) {
+    std::string error;
+    auto route = route_from_json(v, true, error);
+    if (!route) throw_error(route.error(), error);
+    return *route;
+}
+
+}  // namespace routecat

@@ -1,0 +1,213 @@
+// What only the RocksDB store has: durability across close and reopen, the directory lock, the key
+// escaping, and crash safety under SIGKILL (spec §5.2 on disk; issue: the embedded durable store).
+
+#include "integration/rocksdb/crash_routes.hpp"
+#include "support/rocksdb_backend.hpp"
+#include "support/printers.hpp"
+#include "support/run.hpp"
+
+#include "routecat/catalog/catalog_store.hpp"
+#include "routecat/error.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <random>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+using namespace routecat;
+using namespace routecat::test;
+
+namespace {
+
+struct RocksFixture {
+    boost::asio::io_context io;
+    TempDir dir{"routecat-rocksdb-test"};
+    std::string path = dir.str() + "/data/catalog";  // parents do not exist yet
+
+    template <class T>
+    T run(boost::asio::awaitable<T> task) {
+        return test::run(io, std::move(task));
+    }
+};
+
+std::vector<RouteDescriptor> some_routes(std::uint64_t group) {
+    return {{1, "", "m", group, RouteState::active, 0}, {2, "m", std::nullopt, group + 1, RouteState::write_fenced, 1}};
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(rocksdb_store, RocksFixture)
+
+BOOST_AUTO_TEST_CASE(a_catalog_survives_close_and_reopen_and_the_next_save_commits_above) {
+    std::uint64_t watermark = 0;
+    CatalogSnapshot before;
+    {
+        CatalogStore catalog(open_rocksdb(path));
+        run(catalog.save(0, some_routes(1)));
+        run(catalog.save(1, some_routes(5)));
+        before = run(catalog.snapshot());
+        watermark = run(catalog.store()->last_commit_ts());
+    }
+    CatalogStore catalog(open_rocksdb(path));
+    BOOST_TEST(run(catalog.store()->last_commit_ts()) == watermark);
+    const auto after = run(catalog.snapshot());
+    BOOST_TEST(after.version == 2u);
+    BOOST_TEST((after == before));
+    BOOST_TEST(run(catalog.next_route_id()) == 3u);
+    run(catalog.save(2, some_routes(9)));
+    BOOST_TEST(run(catalog.store()->last_commit_ts()) == watermark + 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_watermark_persists_even_for_commits_at_a_chosen_ts) {
+    {
+        auto store = open_rocksdb(path);
+        run(store->apply({Mutation::put("k", "v")}, 0, 1000));
+    }
+    auto store = open_rocksdb(path);
+    BOOST_TEST(run(store->last_commit_ts()) == 1000u);
+    BOOST_TEST(run(store->get_at("k", 1000)) == std::optional<std::string>("v"));
+    BOOST_TEST(!run(store->get_at("k", 999)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_held_directory_is_refused_with_a_clear_error) {
+    auto first = open_rocksdb(path);
+    std::string error;
+    auto second = RocksDbStore::open({path, true}, rocksdb_pool().get_executor(), &error);
+    BOOST_TEST_REQUIRE(!second.has_value());
+    BOOST_TEST(second.error() == errc::store_locked);
+    BOOST_TEST(error.starts_with("data directory " + path + " is locked by another process"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unusable_path_is_store_unavailable) {
+    std::string error;
+    auto store = RocksDbStore::open({"/proc/routecat-cannot-be-here", true}, rocksdb_pool().get_executor(), &error);
+    BOOST_TEST_REQUIRE(!store.has_value());
+    BOOST_TEST(store.error() == errc::store_unavailable);
+    BOOST_TEST(!error.empty());
+}
+
+BOOST_AUTO_TEST_CASE(keys_that_prefix_each_other_keep_their_versions_apart) {
+    auto store = open_rocksdb(path);
+    const std::string a("a"), a0("a\0", 2), a0ff("a\0\xff", 3), a01("a\0\x01", 3), aff("a\xff", 2), e("");
+    const std::vector<std::string> keys{e, a, a0, a01, a0ff, aff};
+    std::vector<std::uint64_t> first_ts;
+    for (const auto& k : keys) first_ts.push_back(run(store->apply({Mutation::put(k, "1:" + k)}, 0, 0)));
+    const std::uint64_t mid = run(store->last_commit_ts());
+    for (const auto& k : keys) run(store->apply({Mutation::put(k, "2:" + k)}, mid, 0));
+    run(store->apply({Mutation::del(a0)}, run(store->last_commit_ts()), 0));
+    const std::uint64_t now = run(store->last_commit_ts());
+
+    std::vector<KeyValue> at_mid, at_now;
+    for (const auto& k : keys) {
+        at_mid.push_back({k, "1:" + k});
+        if (k != a0) at_now.push_back({k, "2:" + k});
+    }
+    BOOST_TEST(run(store->scan_at("", std::nullopt, 100, mid)) == at_mid);
+    BOOST_TEST(run(store->scan_at("", std::nullopt, 100, now)) == at_now);
+    BOOST_TEST(run(store->scan_at(a0, aff, 100, now)) == (std::vector<KeyValue>{{a01, "2:" + a01}, {a0ff, "2:" + a0ff}}));
+    BOOST_TEST(!run(store->get_at(a0, now)).has_value());
+    BOOST_TEST(run(store->get_at(a0, mid)) == std::optional<std::string>("1:" + a0));
+    BOOST_TEST(run(store->get_at(a, first_ts[1])) == std::optional<std::string>("1:a"));
+    BOOST_TEST(!run(store->get_at(a, first_ts[0])).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(scans_skip_long_histories_and_read_at_their_ts) {
+    auto store = open_rocksdb(path);
+    std::vector<std::uint64_t> ts;
+    for (int i = 0; i < 300; ++i) {
+        const std::uint64_t last = run(store->last_commit_ts());
+        ts.push_back(run(store->apply({Mutation::put("hot", std::to_string(i)), Mutation::put("k" + std::to_string(i), "x")}, last, 0)));
+    }
+    BOOST_TEST(run(store->scan_at("hot", std::string("hou"), 10, ts[150])) == (std::vector<KeyValue>{{"hot", "150"}}));
+    const auto rows = run(store->scan_at("", std::nullopt, 1000, ts[9]));
+    BOOST_TEST(rows.size() == 11u);  // "hot" + k0..k9
+    BOOST_TEST(rows.front() == (KeyValue{"hot", "9"}));
+}
+
+// Spawns the crash child on dir with its stdout on a pipe.
+struct Child {
+    pid_t pid = -1;
+    int out = -1;
+};
+
+Child spawn_child(const std::string& dir) {
+    int fds[2];
+    BOOST_TEST_REQUIRE(pipe(fds) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::string program = ROUTECAT_CRASH_CHILD;
+    char* argv[] = {program.data(), const_cast<char*>(dir.c_str()), nullptr};
+    Child child;
+    BOOST_TEST_REQUIRE(posix_spawn(&child.pid, program.c_str(), &actions, nullptr, argv, environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    child.out = fds[0];
+    return child;
+}
+
+// Reads the child's output for about ms milliseconds; returns what it printed.
+std::string read_for(int fd, int ms) {
+    std::string text;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    char buf[4096];
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    return text;
+}
+
+std::uint64_t last_acknowledged(const std::string& text) {
+    // Only complete lines count: a half-written number was not acknowledged to anyone.
+    const auto end = text.rfind('\n');
+    if (end == std::string::npos) return 0;
+    const auto start = text.rfind('\n', end - 1);
+    return std::stoull(text.substr(start == std::string::npos ? 0 : start + 1, end));
+}
+
+BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_never_loses_an_acknowledged_save) {
+    std::mt19937 rng(20261125);
+    std::uint64_t acknowledged = 0;
+    int rounds_with_child_saves = 0;
+    for (int round = 0; round < 20; ++round) {
+        Child child = spawn_child(path);
+        std::string text = read_for(child.out, std::uniform_int_distribution<int>(60, 400)(rng));
+        kill(child.pid, SIGKILL);
+        int status = 0;
+        waitpid(child.pid, &status, 0);
+        text += read_for(child.out, 50);  // whatever was already in the pipe
+        close(child.out);
+        BOOST_TEST_REQUIRE(WIFSIGNALED(status));
+        if (auto last = last_acknowledged(text); last > acknowledged) {
+            acknowledged = last;
+            ++rounds_with_child_saves;
+        }
+
+        CatalogStore catalog(open_rocksdb(path));
+        const auto snap = run(catalog.snapshot());
+        BOOST_TEST_INFO("round " << round << ", last acknowledged " << acknowledged);
+        BOOST_TEST((snap.version == acknowledged || snap.version == acknowledged + 1));
+        if (snap.version > 0) BOOST_TEST((snap.routes == crash_routes(snap.version)));
+        // The catalog takes a save at once, then the next child continues from there.
+        run(catalog.save(snap.version, crash_routes(snap.version + 1)));
+        acknowledged = snap.version + 1;
+    }
+    // The kills must have hit children that were saving (a loaded machine may start some too slowly).
+    BOOST_TEST(rounds_with_child_saves >= 5);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

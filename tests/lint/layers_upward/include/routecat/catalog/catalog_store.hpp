@@ -1,0 +1,3 @@
+#pragma once
+// Fixture of the layers check (never compiled): a catalog header.
+#include "routecat/route.hpp"

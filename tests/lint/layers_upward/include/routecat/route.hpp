@@ -1,0 +1,2 @@
+#pragma once
+// Fixture of the layers check (never compiled): a core header.

@@ -1,0 +1,162 @@
+// The router itself: endpoint table, 404/405/OPTIONS, the bearer token on mutations, CORS, health.
+
+#include "unit/admin/api_fixture.hpp"
+
+#include "routecat/catalog/catalog_watcher.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace routecat;
+using namespace routecat::test;
+namespace http = boost::beast::http;
+
+BOOST_FIXTURE_TEST_SUITE(admin_router, ApiFixture)
+
+BOOST_AUTO_TEST_CASE(healthz_answers_ok_as_json) {
+    auto r = get("/healthz");
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(r.raw.body() == R"({"status":"ok"})");
+    BOOST_TEST(std::string(r.raw[http::field::content_type]) == "application/json; charset=utf-8");
+}
+
+BOOST_AUTO_TEST_CASE(readyz_without_a_watcher_checks_the_store) {
+    auto r = get("/readyz");
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(r.raw.body() == R"({"status":"ready","version":1})");
+}
+
+BOOST_AUTO_TEST_CASE(readyz_is_503_until_the_watcher_has_synced) {
+    auto watcher = std::make_shared<CatalogWatcher>(ctx.catalog, ctx.engine, CatalogWatcherOptions::spec());
+    ctx.watcher = watcher;
+    auto before = get("/readyz");
+    BOOST_TEST(before.status == 503u);
+    BOOST_TEST(before.error_code() == "store_unavailable");
+    BOOST_TEST(before.json.at("error").at("message").as_string() == "engine not synced yet");
+    run(io, watcher->sync_once());
+    // sync_once alone does not count as a watcher sync: readiness follows the run loop's status.
+    BOOST_TEST(get("/readyz").status == 503u);
+}
+
+BOOST_AUTO_TEST_CASE(readyz_is_503_once_the_watcher_has_stopped) {
+    auto options = CatalogWatcherOptions::spec();
+    options.interval = std::chrono::milliseconds(5);
+    auto watcher = std::make_shared<CatalogWatcher>(ctx.catalog, ctx.engine, options);
+    ctx.watcher = watcher;
+    // On one io_context: the loop, and a coroutine that checks /readyz once it has synced, then stops it.
+    auto loop = boost::asio::co_spawn(io, watcher->run(), boost::asio::use_future);
+    auto check = [](ApiFixture& f, CatalogWatcher& w) -> boost::asio::awaitable<unsigned> {
+        boost::asio::steady_timer tick(co_await boost::asio::this_coro::executor);
+        for (int i = 0; i < 2000 && !w.status().last_sync; ++i) {
+            tick.expires_after(std::chrono::milliseconds(5));
+            co_await tick.async_wait(boost::asio::use_awaitable);
+        }
+        admin::Request req{http::verb::get, "/readyz", 11};
+        auto res = co_await admin::handle_admin_request(f.ctx, std::move(req));
+        w.stop();
+        co_return res.result_int();
+    };
+    BOOST_TEST(run(io, check(*this, *watcher)) == 200u);
+    loop.get();
+    // Synced once, then stopped: the engine no longer follows the catalog.
+    auto after = get("/readyz");
+    BOOST_TEST(after.status == 503u);
+    BOOST_TEST(after.error_code() == "store_unavailable");
+    BOOST_TEST(after.json.at("error").at("message").as_string() == "catalog watcher is not running");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_paths_are_404_and_wrong_methods_405_with_allow) {
+    auto missing = get("/v2/routes");
+    BOOST_TEST(missing.status == 404u);
+    BOOST_TEST(missing.error_code() == "not_found");
+    BOOST_TEST(missing.json.at("error").at("message").as_string() == "no such endpoint: /v2/routes");
+
+    auto wrong = call(http::verb::delete_, "/v1/catalog");
+    BOOST_TEST(wrong.status == 405u);
+    BOOST_TEST(wrong.error_code() == "method_not_allowed");
+    BOOST_TEST(std::string(wrong.raw[http::field::allow]) == "GET, PUT");
+    BOOST_TEST(std::string(call(http::verb::post, "/healthz").raw[http::field::allow]) == "GET");
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_target_is_400) {
+    auto r = get("no-leading-slash");
+    BOOST_TEST(r.status == 400u);
+    BOOST_TEST(r.error_code() == "bad_request");
+}
+
+BOOST_AUTO_TEST_CASE(options_preflight_lists_the_methods) {
+    auto r = call(http::verb::options, "/v1/catalog");
+    BOOST_TEST(r.status == 204u);
+    BOOST_TEST(std::string(r.raw[http::field::access_control_allow_methods]) == "GET, PUT");
+    BOOST_TEST(r.raw.body().empty());
+}
+
+BOOST_AUTO_TEST_CASE(mutations_need_the_bearer_token_and_reads_do_not) {
+    ctx.options.token = "s3cret";
+    const std::string body = R"({"expected_version":1,"routes":[]})";
+    for (const auto& auth : std::vector<std::string>{"", "Bearer wrong", "Bearer s3cre", "Bearer s3cret2", "Basic s3cret",
+                                                     "Bearer", "s3cret"}) {
+        std::map<std::string, std::string> headers;
+        if (!auth.empty()) headers["Authorization"] = auth;
+        auto r = put("/v1/catalog", body, headers);
+        BOOST_TEST_INFO("Authorization: " << auth);
+        BOOST_TEST(r.status == 401u);
+        BOOST_TEST(r.error_code() == "unauthorized");
+        BOOST_TEST(std::string(r.raw[http::field::www_authenticate]) == "Bearer realm=\"routecat\"");
+        BOOST_TEST(r.raw.body().find("s3cret") == std::string::npos);
+    }
+    BOOST_TEST(post("/v1/routes/access", R"({"keys":[]})").status == 401u);
+    BOOST_TEST(post("/v1/engine/snapshot", "{}").status == 401u);
+    BOOST_TEST(post("/v1/catalog/split", "{}").status == 401u);
+    BOOST_TEST(run(io, ctx.catalog.version()) == 1u);  // nothing was saved
+
+    BOOST_TEST(put("/v1/catalog", body, {{"Authorization", "Bearer s3cret"}}).status != 401u);
+    BOOST_TEST(put("/v1/catalog", body, {{"Authorization", "bearer s3cret"}}).status != 401u);
+    BOOST_TEST(get("/v1/catalog").status == 200u);
+    BOOST_TEST(get("/healthz").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(cors_headers_only_for_configured_origins) {
+    ctx.options.cors_origins = {"https://dash.example"};
+    auto allowed = get("/healthz", {{"Origin", "https://dash.example"}});
+    BOOST_TEST(std::string(allowed.raw[http::field::access_control_allow_origin]) == "https://dash.example");
+    BOOST_TEST(std::string(allowed.raw[http::field::vary]) == "Origin");
+    auto other = get("/healthz", {{"Origin", "https://evil.example"}});
+    BOOST_TEST(other.raw.count(http::field::access_control_allow_origin) == 0u);
+    auto none = get("/healthz");
+    BOOST_TEST(none.raw.count(http::field::access_control_allow_origin) == 0u);
+    ctx.options.cors_origins = {"*"};
+    BOOST_TEST(std::string(get("/healthz", {{"Origin", "https://any.example"}}).raw[http::field::access_control_allow_origin]) == "*");
+    // Errors carry the headers too, so browsers can read them.
+    BOOST_TEST(std::string(get("/nope", {{"Origin", "https://any.example"}}).raw[http::field::access_control_allow_origin]) == "*");
+}
+
+BOOST_AUTO_TEST_CASE(metrics_count_requests_and_show_the_engine) {
+    BOOST_TEST(get("/metrics").status == 404u);  // not enabled
+    ctx.metrics = std::make_shared<admin::Metrics>();
+    get("/healthz");
+    get("/healthz");
+    get("/nope?x=1");
+    call(http::verb::delete_, "/v1/catalog");
+    {
+        admin::Request custom{http::verb::unknown, "/healthz", 11};
+        custom.method_string("FROBNICATE");
+        run(io, admin::handle_admin_request(ctx, std::move(custom)));
+    }
+    auto r = get("/metrics");
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(std::string(r.raw[http::field::content_type]) == "text/plain; version=0.0.4; charset=utf-8");
+    const std::string& text = r.raw.body();
+    BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/healthz",method="GET",status="200"} 2)") != std::string::npos, text);
+    BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="other",method="GET",status="404"} 1)") != std::string::npos);
+    BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/v1/catalog",method="DELETE",status="405"} 1)") != std::string::npos);
+    BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/healthz",method="other",status="405"} 1)") != std::string::npos);
+    BOOST_TEST(text.find("FROBNICATE") == std::string::npos);
+    BOOST_TEST(text.find(R"(routecat_engine{what="version"} 1)") != std::string::npos);
+    BOOST_TEST(text.find(R"(routecat_engine{what="routes"} 1)") != std::string::npos);
+    BOOST_TEST(text.find("routecat_http_request_duration_seconds_bucket{endpoint=\"/healthz\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
