@@ -4,6 +4,7 @@
 // travels in a system_error's what(), never instead of the code.
 
 #include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <string>
@@ -80,6 +81,13 @@ private:
 // Throws Error(e, context).
 [[noreturn]] void throw_error(errc e, const std::string& context = {});
 [[noreturn]] void throw_error(const boost::system::error_code& ec, const std::string& context = {});
+
+// The value of r, or throw_error(r.error(), context): how coroutines surface a synchronous result.
+template <class T>
+T value_or_throw(boost::system::result<T> r, const std::string& context = {}) {
+    if (!r) throw_error(r.error(), context);
+    return std::move(*r);
+}
 
 }  // namespace routecat
 

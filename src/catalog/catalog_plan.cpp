@@ -1,15 +1,37 @@
 #include "routecat/catalog/catalog_plan.hpp"
 
+#include "routecat/codec.hpp"
 #include "routecat/error.hpp"
+#include "routecat/key_text.hpp"
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace routecat {
 
 namespace {
 
 constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
+
+boost::system::error_code fail(errc code, std::string* context, std::string text = {}) {
+    if (context) *context = std::move(text);
+    return code;
+}
+
+Mutation put_route(const RouteDescriptor& r) {
+    // Routes reaching a plan are valid (normalised, or derived from a valid parent): encoding cannot fail.
+    return Mutation::put(codec::route_key(r.route_id), codec::encode_route_descriptor(r).value());
+}
+
+Mutation put_version(std::uint64_t version) {
+    return Mutation::put(std::string(codec::kVersionKey), codec::encode_version(version));
+}
+
+Mutation put_next_route_id(std::uint64_t next) {
+    return Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(next));
+}
 
 }  // namespace
 
@@ -18,6 +40,107 @@ boost::system::result<std::uint64_t> next_route_id_floor(const std::vector<Route
     for (const auto& r : routes) max_id = std::max(max_id, r.route_id);
     if (max_id == kMaxU64) return make_error_code(errc::catalog_route_id_overflow);
     return max_id + 1;
+}
+
+boost::system::result<std::vector<RouteDescriptor>> normalize_routes(std::vector<RouteDescriptor> routes) {
+    std::unordered_set<std::uint64_t> seen;
+    seen.reserve(routes.size());
+    for (const auto& r : routes) {
+        if (auto ec = validate_route(r)) return ec;
+        if (!seen.insert(r.route_id).second) return make_error_code(errc::catalog_duplicate_route_id);
+    }
+    std::sort(routes.begin(), routes.end(), catalog_order_less);
+    return routes;
+}
+
+boost::system::result<WriteVersion> plan_write_version(std::uint64_t expected_version, std::uint64_t durable_version,
+                                                       std::uint64_t read_ts, std::string* context) {
+    if (durable_version != expected_version)
+        return fail(errc::catalog_version_mismatch, context,
+                    "expected version " + std::to_string(expected_version) + ", durable version " +
+                        std::to_string(durable_version));
+    if (expected_version == kMaxU64) return fail(errc::catalog_version_overflow, context);
+    if (read_ts == kMaxU64) return fail(errc::catalog_version_overflow, context, "commit timestamp");
+    return WriteVersion{expected_version + 1, read_ts + 1};
+}
+
+boost::system::result<SavePlan> plan_save(const std::vector<RouteDescriptor>& existing,
+                                          const std::vector<RouteDescriptor>& desired,
+                                          std::uint64_t stored_next_route_id, const WriteVersion& version) {
+    const auto existing_floor = next_route_id_floor(existing);
+    if (!existing_floor) return existing_floor.error();
+    const auto desired_floor = next_route_id_floor(desired);
+    if (!desired_floor) return desired_floor.error();
+
+    std::unordered_map<std::uint64_t, const RouteDescriptor*> existing_by_id;
+    existing_by_id.reserve(existing.size());
+    for (const auto& r : existing) existing_by_id.emplace(r.route_id, &r);
+    std::unordered_set<std::uint64_t> desired_ids;
+    desired_ids.reserve(desired.size());
+    for (const auto& r : desired) desired_ids.insert(r.route_id);
+
+    SavePlan plan;
+    plan.next_route_id = std::max({stored_next_route_id, *existing_floor, *desired_floor});
+    for (const auto& r : existing)
+        if (!desired_ids.contains(r.route_id)) plan.mutations.push_back(Mutation::del(codec::route_key(r.route_id)));
+    for (const auto& r : desired) {
+        auto it = existing_by_id.find(r.route_id);
+        if (it != existing_by_id.end() && *it->second == r) continue;  // unchanged rows keep their commit ts
+        plan.mutations.push_back(put_route(r));
+    }
+    plan.mutations.push_back(put_version(version.version));
+    plan.mutations.push_back(put_next_route_id(plan.next_route_id));
+    return plan;
+}
+
+boost::system::result<RouteDescriptor> split_parent(const CatalogSnapshot& snapshot, std::uint64_t expected_version,
+                                                    std::uint64_t route_id, std::string_view split_key,
+                                                    std::string* context) {
+    if (snapshot.version != expected_version)
+        return fail(errc::catalog_version_mismatch, context,
+                    "catalog version conflict: expected version " + std::to_string(expected_version) +
+                        ", durable version " + std::to_string(snapshot.version));
+    const auto parent = std::find_if(snapshot.routes.begin(), snapshot.routes.end(),
+                                     [route_id](const RouteDescriptor& r) { return r.route_id == route_id; });
+    if (parent == snapshot.routes.end()) return fail(errc::unknown_route, context, "route id " + std::to_string(route_id));
+    // The boundaries themselves first, then keys outside the range.
+    if (split_key == parent->start || (parent->end && split_key == *parent->end))
+        return fail(errc::split_key_at_boundary, context, "split key " + key_to_text(split_key));
+    if (split_key < parent->start || (parent->end && split_key > *parent->end))
+        return fail(errc::invalid_split_key, context, "split key " + key_to_text(split_key));
+    return *parent;
+}
+
+boost::system::result<SplitPlan> plan_split(const CatalogSnapshot& snapshot, const RouteDescriptor& parent,
+                                            std::string_view split_key, std::uint64_t stored_next_route_id,
+                                            std::uint64_t expected_version, std::string* context) {
+    // Step 5: the stored counter or the floor of the routes, whichever is higher (§6.2's
+    // NextRouteIDAt falls back to that floor when the counter is unset).
+    const auto floor = next_route_id_floor(snapshot.routes);
+    if (!floor) return fail(errc::catalog_route_id_overflow, context);
+    const std::uint64_t next = std::max(stored_next_route_id, *floor);
+    if (next == kMaxU64) return fail(errc::catalog_route_id_overflow, context, "next route id " + std::to_string(next));
+    // Step 7's "right = u64 max": the counter written after the children (right + 1) would wrap.
+    if (next + 1 == kMaxU64)
+        return fail(errc::catalog_route_id_overflow, context, "right route id " + std::to_string(next + 1));
+
+    SplitPlan plan;
+    const std::string key(split_key);
+    plan.left = RouteDescriptor{next, parent.start, key, parent.group_id, parent.state, parent.route_id};
+    plan.right = RouteDescriptor{next + 1, key, parent.end, parent.group_id, parent.state, parent.route_id};
+
+    if (expected_version == kMaxU64) return fail(errc::catalog_version_overflow, context);
+    plan.version = expected_version + 1;
+    if (snapshot.read_ts == kMaxU64) return fail(errc::catalog_version_overflow, context, "commit timestamp");
+    plan.min_commit_ts = snapshot.read_ts + 1;
+
+    plan.mutations.reserve(5);
+    plan.mutations.push_back(Mutation::del(codec::route_key(parent.route_id)));
+    plan.mutations.push_back(put_route(plan.left));
+    plan.mutations.push_back(put_route(plan.right));
+    plan.mutations.push_back(put_version(plan.version));
+    plan.mutations.push_back(put_next_route_id(plan.right.route_id + 1));
+    return plan;
 }
 
 }  // namespace routecat

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace routecat {
@@ -14,26 +13,6 @@ namespace routecat {
 namespace asio = boost::asio;
 
 namespace {
-
-constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
-
-template <class T>
-T value_or_throw(boost::system::result<T> r, const std::string& context = {}) {
-    if (!r) throw_error(r.error(), context);
-    return std::move(*r);
-}
-
-// §6.5 step 1: validate each route in input order, reject a repeated id, sort into catalog order.
-std::vector<RouteDescriptor> normalize(std::vector<RouteDescriptor> routes) {
-    std::unordered_set<std::uint64_t> seen;
-    seen.reserve(routes.size());
-    for (const auto& r : routes) {
-        if (auto ec = validate_route(r)) throw_error(ec);
-        if (!seen.insert(r.route_id).second) throw_error(errc::catalog_duplicate_route_id);
-    }
-    std::sort(routes.begin(), routes.end(), catalog_order_less);
-    return routes;
-}
 
 // §6.1 step 2 for one row: the key parses, the record decodes, ids agree and are not repeated.
 RouteDescriptor decode_route_row(const KeyValue& row, std::unordered_set<std::uint64_t>& seen) {
@@ -141,8 +120,22 @@ private:
 asio::awaitable<std::uint64_t> choose_commit_ts(MvccStore& store, std::uint64_t min_commit_ts) {
     if (store.round_trip_per_call()) co_return min_commit_ts;
     const std::uint64_t last = co_await store.last_commit_ts();
-    if (last == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
-    co_return std::max(last + 1, min_commit_ts);
+    co_return value_or_throw(commit_ts_after(last, min_commit_ts), "commit timestamp");
+}
+
+// Step 9 of Save and step 7 of the split: commits the plan at read_ts. A write conflict means another
+// writer committed one of its keys (always the version key among them) after read_ts: false.
+asio::awaitable<bool> commit(MvccStore& store, std::vector<Mutation> mutations, std::uint64_t read_ts,
+                             std::uint64_t min_commit_ts, std::uint64_t* commit_ts = nullptr) {
+    const std::uint64_t ts = co_await choose_commit_ts(store, min_commit_ts);
+    try {
+        const std::uint64_t committed = co_await store.apply(std::move(mutations), read_ts, ts);
+        if (commit_ts) *commit_ts = committed;
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != errc::write_conflict) throw;
+        co_return false;
+    }
+    co_return true;
 }
 
 }  // namespace
@@ -232,7 +225,7 @@ asio::awaitable<std::uint64_t> CatalogStore::next_route_id_at(std::uint64_t ts) 
 asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_version,
                                                     std::vector<RouteDescriptor> routes) const {
     MvccStore& store = checked_store();
-    std::vector<RouteDescriptor> desired = normalize(std::move(routes));  // step 1, before any read
+    std::vector<RouteDescriptor> desired = value_or_throw(normalize_routes(std::move(routes)));  // step 1
 
     // A round-trip store may first offer a read it has at hand: a commit on it proves it was current
     // (every catalog write writes the version key, which the commit's conflict check covers), so the
@@ -248,57 +241,20 @@ asio::awaitable<std::optional<std::uint64_t>> CatalogStore::save_on(MvccStore& s
                                                                    const std::vector<RouteDescriptor>& desired,
                                                                    bool recent) const {
     const CatalogRead read = co_await CatalogRead::begin(*this, store, recent);  // step 2
-    const std::uint64_t read_ts = read.ts();
-    const std::uint64_t current = co_await read.version();  // step 3
-    if (current != expected_version && read.maybe_stale()) co_return std::nullopt;
-    if (current != expected_version)
-        throw_error(errc::catalog_version_mismatch,
-                    "expected version " + std::to_string(expected_version) + ", durable version " +
-                        std::to_string(current));
-    if (expected_version == kMaxU64) throw_error(errc::catalog_version_overflow);  // step 4
-    const std::uint64_t next_version = expected_version + 1;
-    if (read_ts == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");  // step 5
-    const std::uint64_t min_commit_ts = read_ts + 1;
+    const std::uint64_t durable = co_await read.version();
+    std::string context;
+    const auto version = plan_write_version(expected_version, durable, read.ts(), &context);  // steps 3-5
+    if (!version && version.error() == errc::catalog_version_mismatch && read.maybe_stale()) co_return std::nullopt;
+    if (!version) throw_error(version.error(), context);
 
-    // Step 6.
-    const std::vector<RouteDescriptor> existing = co_await read.routes();
+    const std::vector<RouteDescriptor> existing = co_await read.routes();  // step 6
     const std::uint64_t stored_next = co_await read.stored_next_route_id();
-    const std::uint64_t next_route_id =
-        std::max({stored_next, value_or_throw(next_route_id_floor(existing)), value_or_throw(next_route_id_floor(desired))});
+    SavePlan plan = value_or_throw(plan_save(existing, desired, stored_next, *version));  // steps 6-7
 
-    // Step 7: deletes of dropped routes, puts of new or changed routes, then the two meta keys.
-    std::unordered_map<std::uint64_t, const RouteDescriptor*> existing_by_id;
-    existing_by_id.reserve(existing.size());
-    for (const auto& r : existing) existing_by_id.emplace(r.route_id, &r);
-    std::unordered_set<std::uint64_t> desired_ids;
-    desired_ids.reserve(desired.size());
-    for (const auto& r : desired) desired_ids.insert(r.route_id);
-
-    std::vector<Mutation> mutations;
-    for (const auto& r : existing)
-        if (!desired_ids.contains(r.route_id)) mutations.push_back(Mutation::del(codec::route_key(r.route_id)));
-    for (const auto& r : desired) {
-        auto it = existing_by_id.find(r.route_id);
-        if (it != existing_by_id.end() && *it->second == r) continue;  // unchanged rows keep their commit ts
-        mutations.push_back(Mutation::put(codec::route_key(r.route_id), value_or_throw(codec::encode_route_descriptor(r))));
-    }
-    mutations.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(next_version)));
-    mutations.push_back(Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(next_route_id)));
-
-    const std::uint64_t commit_ts = co_await choose_commit_ts(store, min_commit_ts);  // step 8
-
-    // Step 9: a write conflict means another writer committed one of our keys (always the version key
-    // among them) after read_ts.
-    bool conflict = false;
-    try {
-        co_await store.apply(std::move(mutations), read_ts, commit_ts);
-    } catch (const boost::system::system_error& e) {
-        if (e.code() != errc::write_conflict) throw;
-        conflict = true;
-    }
-    if (conflict && read.maybe_stale()) co_return std::nullopt;
-    if (conflict) throw_error(errc::catalog_version_mismatch, "concurrent commit");
-    co_return next_version;
+    if (co_await commit(store, std::move(plan.mutations), read.ts(), version->min_commit_ts))  // steps 8-9
+        co_return version->version;
+    if (read.maybe_stale()) co_return std::nullopt;
+    throw_error(errc::catalog_version_mismatch, "concurrent commit");
 }
 
 asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version, std::uint64_t route_id,
@@ -311,61 +267,16 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
     snap.version = co_await read.version();
     snap.routes = co_await read.routes();
     snap.read_ts = read.ts();
-    if (snap.version != expected_version)
-        throw_error(errc::catalog_version_mismatch,
-                    "catalog version conflict: expected version " + std::to_string(expected_version) +
-                        ", durable version " + std::to_string(snap.version));
+    std::string context;
+    const auto parent = split_parent(snap, expected_version, route_id, split_key, &context);  // steps 2-4
+    if (!parent) throw_error(parent.error(), context);
+    const std::uint64_t stored_next = co_await read.stored_next_route_id();  // step 5's read
+    auto plan = plan_split(snap, *parent, split_key, stored_next, expected_version, &context);  // steps 5-7
+    if (!plan) throw_error(plan.error(), context);
 
-    // Step 3.
-    const auto parent_it = std::find_if(snap.routes.begin(), snap.routes.end(),
-                                        [route_id](const RouteDescriptor& r) { return r.route_id == route_id; });
-    if (parent_it == snap.routes.end()) throw_error(errc::unknown_route, "route id " + std::to_string(route_id));
-    const RouteDescriptor& parent = *parent_it;
-
-    // Step 4: the boundaries themselves first, then keys outside the range.
-    if (split_key == parent.start || (parent.end && split_key == *parent.end))
-        throw_error(errc::split_key_at_boundary, "split key " + key_to_text(split_key));
-    if (split_key < parent.start || (parent.end && split_key > *parent.end))
-        throw_error(errc::invalid_split_key, "split key " + key_to_text(split_key));
-
-    // Step 5: ids from the stored counter and from the routes, whichever is higher.
-    const std::uint64_t stored_next = co_await read.next_route_id();
-    const std::uint64_t next = std::max(stored_next, value_or_throw(next_route_id_floor(snap.routes)));
-    if (next > kMaxU64 - 1) throw_error(errc::catalog_route_id_overflow, "next route id " + std::to_string(next));
-    // Step 7's "right = u64 max": the counter written after the children (right + 1) would wrap.
-    if (next + 1 == kMaxU64) throw_error(errc::catalog_route_id_overflow, "right route id " + std::to_string(next + 1));
-
-    // Step 6.
-    SplitResult result;
-    result.left = RouteDescriptor{next, parent.start, split_key, parent.group_id, parent.state, parent.route_id};
-    result.right = RouteDescriptor{next + 1, split_key, parent.end, parent.group_id, parent.state, parent.route_id};
-
-    // Step 7.
-    if (expected_version == kMaxU64) throw_error(errc::catalog_version_overflow);
-    result.version = expected_version + 1;
-    if (snap.read_ts == kMaxU64) throw_error(errc::catalog_version_overflow, "commit timestamp");
-    const std::uint64_t min_commit_ts = snap.read_ts + 1;
-
-    std::vector<Mutation> mutations;
-    mutations.reserve(5);
-    mutations.push_back(Mutation::del(codec::route_key(parent.route_id)));
-    mutations.push_back(Mutation::put(codec::route_key(result.left.route_id),
-                                      value_or_throw(codec::encode_route_descriptor(result.left))));
-    mutations.push_back(Mutation::put(codec::route_key(result.right.route_id),
-                                      value_or_throw(codec::encode_route_descriptor(result.right))));
-    mutations.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(result.version)));
-    mutations.push_back(
-        Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(result.right.route_id + 1)));
-
-    const std::uint64_t commit_ts = co_await choose_commit_ts(store, min_commit_ts);  // as Save's step 8
-
-    try {
-        result.commit_ts = co_await store.apply(std::move(mutations), snap.read_ts, commit_ts);
-    } catch (const boost::system::system_error& e) {
-        if (e.code() == errc::write_conflict)
-            throw_error(errc::catalog_version_mismatch, "catalog version conflict: concurrent commit");
-        throw;
-    }
+    SplitResult result{plan->version, std::move(plan->left), std::move(plan->right), 0};
+    if (!co_await commit(store, std::move(plan->mutations), snap.read_ts, plan->min_commit_ts, &result.commit_ts))
+        throw_error(errc::catalog_version_mismatch, "catalog version conflict: concurrent commit");
     co_return result;
 }
 

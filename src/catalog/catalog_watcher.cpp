@@ -1,5 +1,7 @@
 #include "routecat/catalog/catalog_watcher.hpp"
 
+#include "routecat/catalog/backoff.hpp"
+
 #include "routecat/error.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -98,14 +100,7 @@ std::chrono::milliseconds CatalogWatcher::next_delay() {
         std::lock_guard lock(status_mutex_);
         failures = status_.consecutive_failures;
     }
-    if (failures == 0 || options_.max_backoff <= options_.interval) return options_.interval;
-    // interval * 2^failures, capped, then "equal jitter": a uniform pick from its upper half.
-    const auto cap = options_.max_backoff.count();
-    std::int64_t grown = options_.interval.count();
-    for (std::uint64_t i = 0; i < failures && grown < cap; ++i) grown *= 2;
-    grown = std::min<std::int64_t>(grown, cap);
-    std::uniform_int_distribution<std::int64_t> pick(grown / 2, grown);
-    return std::max(options_.interval, std::chrono::milliseconds{pick(jitter_)});
+    return routecat::next_delay(options_.interval, options_.max_backoff, failures, jitter_());
 }
 
 asio::awaitable<CatalogWatcher::Wake> CatalogWatcher::wait_next() {

@@ -77,9 +77,7 @@ asio::awaitable<std::uint64_t> MemoryStore::apply(std::vector<Mutation> mutation
         if (it != data_.end() && !it->second.empty() && it->second.back().ts > start_ts)
             throw_error(errc::write_conflict, "key: " + key_to_text(m.key));
     }
-    if (watermark_ == std::numeric_limits<std::uint64_t>::max())
-        throw_error(errc::catalog_version_overflow, "commit timestamp");
-    const std::uint64_t commit_ts = std::max(watermark_ + 1, min_commit_ts);
+    const std::uint64_t commit_ts = value_or_throw(commit_ts_after(watermark_, min_commit_ts), "commit timestamp");
     for (auto& m : mutations) {
         bool tombstone = m.op == MutationOp::del;
         write_locked(std::move(m.key), Version{commit_ts, tombstone, tombstone ? std::string{} : std::move(m.value)});

@@ -1,11 +1,19 @@
 #include "routecat/store/mvcc_store.hpp"
 
+#include "routecat/error.hpp"
+
 #include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <algorithm>
 #include <limits>
 
 namespace routecat {
+
+boost::system::result<std::uint64_t> commit_ts_after(std::uint64_t last_commit_ts, std::uint64_t min_commit_ts) noexcept {
+    if (last_commit_ts == std::numeric_limits<std::uint64_t>::max()) return make_error_code(errc::catalog_version_overflow);
+    return std::max(last_commit_ts + 1, min_commit_ts);
+}
 
 boost::asio::awaitable<RangeRead> MvccStore::scan_latest(std::string start, std::optional<std::string> end) {
     RangeRead read;

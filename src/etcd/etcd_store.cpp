@@ -41,12 +41,6 @@ bool contains(const std::string& message, std::string_view text) { return messag
     throw_error(errc::store_unavailable, context);
 }
 
-template <class T>
-T parsed_or_throw(boost::system::result<T> r, const std::string& context) {
-    if (!r) throw_error(r.error(), context);
-    return std::move(*r);
-}
-
 // A revision to read at: ts 0 is before any commit (nothing is visible), and a ts past int64 is past
 // every revision etcd will ever reach (read the current one).
 std::int64_t revision_for(std::uint64_t ts) {
@@ -105,7 +99,7 @@ asio::awaitable<etcd::RangeResponse> EtcdStore::range(etcd::RangeRequest& reques
     }
     if (reply.grpc_code != 0) throw_reply_error(reply, "range");
     std::string context;
-    co_return parsed_or_throw(etcd::parse_range(reply.body, &context), context);
+    co_return value_or_throw(etcd::parse_range(reply.body, &context), context);
 }
 
 std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::cached_range(const std::string& start, const std::string& end,
@@ -349,7 +343,7 @@ asio::awaitable<std::uint64_t> EtcdStore::apply(std::vector<Mutation> mutations,
     EtcdReply reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::once);
     if (reply.grpc_code != 0) throw_reply_error(reply, "txn");
     std::string context;
-    etcd::TxnResponse txn = parsed_or_throw(etcd::parse_txn(reply.body, &context), context);
+    etcd::TxnResponse txn = value_or_throw(etcd::parse_txn(reply.body, &context), context);
     if (!txn.succeeded)
         throw_error(errc::write_conflict, "a written key changed after ts " + std::to_string(start_ts));
     if (base && txn.ranges.size() == 1) {
@@ -382,7 +376,7 @@ asio::awaitable<void> EtcdStore::wait_for_change(std::uint64_t after_ts) {
                 if (auto error = etcd::parse_error(message))
                     throw_error(errc::store_unavailable, "etcd " + stream->endpoint() + ": watch: " + error->message);
                 std::string context;
-                const etcd::WatchResponse w = parsed_or_throw(etcd::parse_watch(message, &context), context);
+                const etcd::WatchResponse w = value_or_throw(etcd::parse_watch(message, &context), context);
                 // An event is a change; a compacted start or a watch etcd ended may hide one, so the
                 // caller re-reads rather than risk never hearing of it.
                 if (w.events > 0 || w.compact_revision > 0 || w.canceled) co_return;

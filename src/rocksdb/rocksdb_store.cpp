@@ -271,9 +271,7 @@ std::uint64_t RocksDbStore::apply_sync(std::vector<Mutation>& mutations, std::ui
                 throw_error(errc::write_conflict, "key: " + key_to_text(m.key));
         }
     }
-    const std::uint64_t last = watermark_.load();
-    if (last == std::numeric_limits<std::uint64_t>::max()) throw_error(errc::catalog_version_overflow, "commit timestamp");
-    const std::uint64_t commit_ts = std::max(last + 1, min_commit_ts);
+    const std::uint64_t commit_ts = value_or_throw(commit_ts_after(watermark_.load(), min_commit_ts), "commit timestamp");
 
     rocksdb::WriteBatch batch;
     for (const auto& m : mutations) {

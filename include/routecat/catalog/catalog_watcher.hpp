@@ -98,7 +98,7 @@ private:
     std::atomic<bool> stop_requested_{false};
     std::unique_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>> stop_channel_;
     std::mutex stop_mutex_;
-    std::minstd_rand jitter_;
+    std::mt19937_64 jitter_;
     mutable std::mutex status_mutex_;
     CatalogWatcherStatus status_;
 };

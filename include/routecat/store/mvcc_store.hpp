@@ -4,6 +4,7 @@
 // Backends: MemoryStore (reference semantics), RocksDbStore (embedded, durable), EtcdStore.
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -38,6 +39,11 @@ struct RangeRead {
     std::vector<KeyValue> pairs;
     bool maybe_stale = false;  // from scan_recent(): ts may be below the current watermark
 };
+
+// The commit-ts rule of the stores that take caller-chosen timestamps (§5.2; §6.5 step 8): above every
+// earlier commit and at least min_commit_ts, i.e. max(last_commit_ts + 1, min_commit_ts).
+// catalog_version_overflow when last_commit_ts is u64 max (no commit can follow it).
+boost::system::result<std::uint64_t> commit_ts_after(std::uint64_t last_commit_ts, std::uint64_t min_commit_ts) noexcept;
 
 class MvccStore {
 public:
