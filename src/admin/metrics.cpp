@@ -89,9 +89,10 @@ void Metrics::observe_request(std::string_view endpoint, std::string_view method
     }
     c.requests->Increment();
     c.latency->Observe(elapsed.count());
-    const bool write = (endpoint == "/v1/catalog" && method == "PUT") || endpoint == "/v1/catalog/split";
-    if (write && (status == 200 || status == 409))
-        families_->saves.Add({{"outcome", status == 200 ? "saved" : "conflict"}}).Increment();
+}
+
+void Metrics::observe_catalog_write(WriteStatus status) {
+    families_->saves.Add({{"outcome", status == WriteStatus::committed ? "saved" : "conflict"}}).Increment();
 }
 
 std::string Metrics::render(const AdminContext& ctx) {

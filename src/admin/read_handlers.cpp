@@ -38,29 +38,8 @@ constexpr std::uint64_t kDefaultTop = 10;
 constexpr std::uint64_t kMaxTop = 1000;
 constexpr std::chrono::milliseconds kDefaultLongPoll = 30s;
 
-// Route i of t with the given load, straight from the table's arena: the same fields, order and
-// bytes as route_to_json(t.route(i)) without copying the route first.
-json::object route_json(const RouteTable& t, std::size_t i, std::uint64_t load) {
-    json::object o;
-    o["route_id"] = json::value(t.route_id(i));
-    const std::string_view start = t.start(i);
-    o["start"] = base64_encode(start);
-    o["start_text"] = key_to_text(start);
-    if (const auto end = t.end(i)) {
-        o["end"] = base64_encode(*end);
-        o["end_text"] = key_to_text(*end);
-    } else {
-        o["end"] = nullptr;
-        o["end_text"] = nullptr;
-    }
-    o["group_id"] = json::value(t.group_id(i));
-    o["state"] = to_string(t.state(i));
-    o["load"] = json::value(load);
-    return o;
-}
-
 json::object route_json(const RouteTable& t, std::size_t i) {
-    return route_json(t, i, t.load(i).load(std::memory_order_relaxed));
+    return route_to_json(t, i, t.load(i).load(std::memory_order_relaxed));
 }
 
 // ---- GET /v1/routes paging cursor -------------------------------------------------------------
@@ -342,7 +321,7 @@ asio::awaitable<Response> get_stats(Call call) {
                       [&](std::size_t a, std::size_t b) { return loads[a] != loads[b] ? loads[a] > loads[b] : a < b; });
     json::array top_routes;
     top_routes.reserve(n);
-    for (std::size_t k = 0; k < n; ++k) top_routes.emplace_back(route_json(t, order[k], loads[order[k]]));
+    for (std::size_t k = 0; k < n; ++k) top_routes.emplace_back(route_to_json(t, order[k], loads[order[k]]));
 
     json::object body;
     body["version"] = json::value(t.version());

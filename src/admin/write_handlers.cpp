@@ -8,17 +8,14 @@
 
 #include "admin/handlers.hpp"
 
-#include "routecat/base64.hpp"
-#include "routecat/json/route_json.hpp"
 #include "routecat/admin/responses.hpp"
+#include "routecat/base64.hpp"
+#include "routecat/catalog/catalog_writes.hpp"
 #include "routecat/error.hpp"
+#include "routecat/json/route_json.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 
-#include <chrono>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -35,9 +32,6 @@ namespace {
 
 // Most keys one POST /v1/routes/access may report.
 constexpr std::size_t kMaxAccessKeys = 10'000;
-// §10.3 step 8: how often and how far apart the split re-reads the catalog.
-constexpr int kSplitRereadAttempts = 20;
-constexpr std::chrono::milliseconds kSplitRereadInterval{10};
 
 [[noreturn]] void bad(const std::string& what) { throw_error(errc::bad_request, what); }
 
@@ -48,16 +42,10 @@ json::object parse_body(const Request& req, std::initializer_list<std::string_vi
     if (ec) bad("body: invalid JSON: " + ec.message());
     if (!v.is_object()) bad("body: expected a JSON object");
     json::object o = std::move(v.get_object());
-
-    std::vector<std::string> unknown;
-    for (const auto& kv : o) {
-        bool known = false;
-        for (auto f : allowed) known = known || kv.key() == f;
-        if (!known) unknown.emplace_back(kv.key());
-    }
+    const auto unknown = unknown_fields(o, allowed);
     if (!unknown.empty()) {
         std::string names;
-        for (const auto& n : unknown) names += (names.empty() ? "" : ", ") + n;
+        for (const auto& n : unknown) names += (names.empty() ? "" : ", ") + std::string(n);
         bad(names + (unknown.size() == 1 ? ": unknown field" : ": unknown fields"));
     }
     return o;
@@ -88,7 +76,7 @@ std::vector<RouteDescriptor> routes_from(const json::array& a, std::string_view 
     routes.reserve(a.size());
     for (std::size_t i = 0; i < a.size(); ++i) {
         std::string error;
-        auto r = route_from_json(a[i], true, error, std::string(field) + "[" + std::to_string(i) + "]");
+        auto r = route_from_json(a[i], true, error, element_path(field, i));
         if (!r) bad(error);
         routes.push_back(std::move(*r));
     }
@@ -116,15 +104,17 @@ Engine& checked_engine(const AdminContext& ctx) {
     return *ctx.engine;
 }
 
-// The 409 of a catalog write that lost: the error plus the catalog's version as read now.
-asio::awaitable<Response> conflict_response(const Call& call, boost::system::error_code code, std::string message) {
+// A catalog write's 409: the mismatch, plus the catalog's current version when it could be read.
+Response conflict_response(const Call& call, const WriteConflict& conflict) {
     json::object extra;
-    try {
-        extra["current_version"] = co_await call.ctx.catalog.version();
-    } catch (const boost::system::system_error&) {
-        // the store went away meanwhile: answer the conflict without the version
-    }
-    co_return json_error(call.req, status_for(code), error_name(code), message, std::move(extra));
+    if (conflict.current_version) extra["current_version"] = *conflict.current_version;
+    const auto code = make_error_code(errc::catalog_version_mismatch);
+    return json_error(call.req, status_for(code), error_name(code), conflict.message, std::move(extra));
+}
+
+template <class Committed>
+void count(const Call& call, const CatalogWrite<Committed>& write) {
+    if (call.ctx.metrics) call.ctx.metrics->observe_catalog_write(write.status());
 }
 
 }  // namespace
@@ -134,28 +124,17 @@ asio::awaitable<Response> put_catalog(Call call) {
     const std::uint64_t expected = required_u64(body, "expected_version");
     std::vector<RouteDescriptor> routes = routes_from(required_array(body, "routes"), "routes");
 
-    std::optional<CatalogSnapshot> saved;
-    boost::system::error_code conflict;
-    std::string conflict_message;
-    try {
-        saved = co_await call.ctx.catalog.save(expected, std::move(routes));
-    } catch (const boost::system::system_error& e) {
-        if (e.code() != errc::catalog_version_mismatch) throw;
-        conflict = e.code();
-        conflict_message = e.what();
-    }
-    if (!saved) co_return co_await conflict_response(call, conflict, std::move(conflict_message));
-
-    // Best effort: the watcher would apply it anyway; doing it now makes a following GET /v1/routes
-    // consistent at once. A stale error (the engine already has something newer) or an engine-level
-    // rejection (Save accepts overlaps the engine refuses) does not undo the save.
-    if (call.ctx.engine) (void)call.ctx.engine->apply_snapshot(*saved);
+    // The engine serves the saved version before the reply (read-your-write); one it refuses does not
+    // undo the save (the watcher would refuse it too).
+    const auto write = co_await save_and_apply(call.ctx.catalog, call.ctx.engine, expected, std::move(routes));
+    count(call, write);
+    if (write.conflict) co_return conflict_response(call, *write.conflict);
 
     json::array out;
-    out.reserve(saved->routes.size());
-    for (const auto& r : saved->routes) out.emplace_back(route_to_json(r));
+    out.reserve(write.committed->routes.size());
+    for (const auto& r : write.committed->routes) out.emplace_back(route_to_json(r));
     json::object reply;
-    reply["version"] = saved->version;
+    reply["version"] = write.committed->version;
     reply["routes"] = std::move(out);
     co_return json_response(call.req, http::status::ok, reply);
 }
@@ -165,48 +144,17 @@ asio::awaitable<Response> post_split(Call call) {
     const std::uint64_t expected = required_u64(body, "expected_version");
     const std::uint64_t route_id = required_u64(body, "route_id");
     std::string split_key = one_key(body, "split_key", "split_key_text");
-    Engine& engine = checked_engine(call.ctx);
 
-    // §10.3 steps 2-7.
-    std::optional<SplitResult> result;
-    boost::system::error_code conflict;
-    std::string conflict_message;
-    try {
-        result = co_await call.ctx.catalog.split(expected, route_id, std::move(split_key));
-    } catch (const boost::system::system_error& e) {
-        if (e.code() != errc::catalog_version_mismatch) throw;
-        conflict = e.code();
-        conflict_message = e.what();
-    }
-    if (!result) co_return co_await conflict_response(call, conflict, std::move(conflict_message));
-
-    // Step 8: re-read until the catalog shows the new version, then apply it to the engine.
-    CatalogSnapshot snap;
-    for (int attempt = 0; attempt < kSplitRereadAttempts; ++attempt) {
-        if (attempt > 0) {
-            asio::steady_timer timer(co_await asio::this_coro::executor);
-            timer.expires_after(kSplitRereadInterval);
-            co_await timer.async_wait(asio::use_awaitable);
-        }
-        snap = co_await call.ctx.catalog.snapshot();
-        if (snap.version >= result->version) break;
-    }
-    if (snap.version < result->version)
-        co_return json_error(call.req, http::status::internal_server_error, "internal",
-                             "apply engine snapshot: catalog split committed but local snapshot is stale: got " +
-                                 std::to_string(snap.version) + ", want at least " + std::to_string(result->version));
-    std::string context;
-    if (auto ec = engine.apply_snapshot(std::move(snap), &context);
-        ec && ec != errc::engine_snapshot_version_stale) {  // stale: the engine already holds something newer
-        const std::string message = context.empty() ? ec.message() : context + ": " + ec.message();
-        co_return json_error(call.req, http::status::internal_server_error, "internal",
-                             "apply engine snapshot: " + message);
-    }
+    const auto write = co_await split_and_apply(call.ctx.catalog, call.ctx.engine, expected, route_id, std::move(split_key));
+    count(call, write);
+    if (write.conflict) co_return conflict_response(call, *write.conflict);
+    if (!write.engine_error.empty())  // committed, but this engine does not serve it (§10.3 step 8)
+        co_return json_error(call.req, http::status::internal_server_error, "internal", write.engine_error);
 
     json::object reply;
-    reply["version"] = result->version;
-    reply["left"] = route_to_json(result->left);
-    reply["right"] = route_to_json(result->right);
+    reply["version"] = write.committed->version;
+    reply["left"] = route_to_json(write.committed->left);
+    reply["right"] = route_to_json(write.committed->right);
     co_return json_response(call.req, http::status::ok, reply);
 }
 

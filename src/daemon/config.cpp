@@ -1,5 +1,6 @@
 #include "routecat/daemon/config.hpp"
 
+#include "routecat/json/fields.hpp"
 #include "routecat/json/route_json.hpp"
 #include "routecat/error.hpp"
 
@@ -20,17 +21,6 @@ using std::chrono::milliseconds;
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 constexpr std::uint64_t kMaxThreads = 1024;
 
-std::string child(std::string_view path, std::string_view key) {
-    std::string out(path);
-    if (!out.empty()) out.push_back('.');
-    out += key;
-    return out;
-}
-
-std::string element(std::string_view path, std::size_t index) {
-    return std::string(path) + "[" + std::to_string(index) + "]";
-}
-
 bool is_ip_address(std::string_view text) {
     boost::system::error_code ec;
     (void)boost::asio::ip::make_address(std::string(text), ec);
@@ -50,15 +40,18 @@ public:
         return false;
     }
 
-    // An object whose every key has a handler; handlers run in document order.
+    // An object whose every key has a handler; handlers run in document order, and an unknown key
+    // fails where it stands.
     bool object(const json::value& v, std::string_view path, const Fields& fields) {
         if (!v.is_object()) return fail(path, "expected an object");
+        std::vector<std::string_view> names;
+        for (const auto& f : fields) names.push_back(f.first);
+        const auto unknown = unknown_fields(v.get_object(), names);
         for (const auto& kv : v.get_object()) {
-            const std::string key_path = child(path, kv.key());
+            if (!unknown.empty() && kv.key() == unknown.front()) return fail(field_path(path, kv.key()), "unknown key");
             auto it = std::find_if(fields.begin(), fields.end(),
                                    [&](const auto& f) { return f.first == std::string_view(kv.key()); });
-            if (it == fields.end()) return fail(key_path, "unknown key");
-            if (!it->second(kv.value(), key_path)) return false;
+            if (!it->second(kv.value(), field_path(path, kv.key()))) return false;
         }
         return true;
     }
@@ -118,7 +111,7 @@ public:
         std::vector<std::string> items;
         const json::array& a = v.get_array();
         for (std::size_t i = 0; i < a.size(); ++i) {
-            if (!a[i].is_string()) return fail(element(path, i), "expected a string");
+            if (!a[i].is_string()) return fail(element_path(path, i), "expected a string");
             items.emplace_back(a[i].get_string());
         }
         out = std::move(items);
@@ -165,15 +158,15 @@ public:
               }}});
         if (!ok) return false;
         if (out.kind == StoreKind::rocksdb && out.path.empty())
-            return fail(child(path, "path"), "must not be empty for the rocksdb store");
+            return fail(field_path(path, "path"), "must not be empty for the rocksdb store");
         if (out.kind == StoreKind::etcd) {
             if (out.endpoints.empty())
-                return fail(child(path, "endpoints"), "the etcd store needs at least one endpoint");
+                return fail(field_path(path, "endpoints"), "the etcd store needs at least one endpoint");
             if (out.prefix.empty())
-                return fail(child(path, "prefix"), "must not be empty: every catalog key lives under it");
+                return fail(field_path(path, "prefix"), "must not be empty: every catalog key lives under it");
             for (std::size_t i = 0; i < out.endpoints.size(); ++i)
                 if (!is_http_endpoint(out.endpoints[i]))
-                    return fail(element(child(path, "endpoints"), i),
+                    return fail(element_path(field_path(path, "endpoints"), i),
                                 "expected an http:// URL (e.g. http://127.0.0.1:2379)");
         }
         return true;
@@ -219,9 +212,9 @@ public:
         std::vector<RouteDescriptor> routes;
         const json::array& a = v.get_array();
         for (std::size_t i = 0; i < a.size(); ++i) {
-            const std::string p = element(path, i);
+            const std::string p = element_path(path, i);
             if (a[i].is_object() && a[i].get_object().contains("route_id"))
-                return fail(child(p, "route_id"), "not allowed (route ids are assigned when the catalog is seeded)");
+                return fail(field_path(p, "route_id"), "not allowed (route ids are assigned when the catalog is seeded)");
             std::string message;
             auto r = route_from_json(a[i], false, message, p);
             if (!r) {
@@ -282,7 +275,7 @@ public:
              {"cors_origins", [&](const json::value& x, const std::string& p) {
                   if (!string_array(x, p, out.cors_origins)) return false;
                   for (std::size_t i = 0; i < out.cors_origins.size(); ++i)
-                      if (out.cors_origins[i].empty()) return fail(element(p, i), "must not be empty");
+                      if (out.cors_origins[i].empty()) return fail(element_path(p, i), "must not be empty");
                   return true;
               }}});
         if (!ok) return false;

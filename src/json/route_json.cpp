@@ -13,19 +13,19 @@ namespace {
 
 namespace json = boost::json;
 
-std::string field_path(std::string_view path, std::string_view field) {
-    std::string out(path);
-    if (!out.empty()) out.push_back('.');
-    out += field;
-    return out;
-}
-
 boost::system::error_code fail(std::string& error, std::string message) {
     error = std::move(message);
     return errc::bad_request;
 }
 
-void put_key_fields(json::object& o, const std::string& start, const std::optional<std::string>& end) {
+json::value u64(std::uint64_t n) { return json::value(n); }  // kind uint64, whatever the magnitude
+
+// The one route renderer: the fields every route object shares, in the order responses list them,
+// then its last field (parent_route_id for a durable descriptor, load for an engine route).
+json::object render_route(std::uint64_t route_id, std::string_view start, std::optional<std::string_view> end,
+                          std::uint64_t group_id, RouteState state, std::string_view last_field, std::uint64_t last_value) {
+    json::object o;
+    o["route_id"] = u64(route_id);
     o["start"] = base64_encode(start);
     o["start_text"] = key_to_text(start);
     if (end) {
@@ -35,9 +35,16 @@ void put_key_fields(json::object& o, const std::string& start, const std::option
         o["end"] = nullptr;
         o["end_text"] = nullptr;
     }
+    o["group_id"] = u64(group_id);
+    o["state"] = to_string(state);
+    o[last_field] = u64(last_value);
+    return o;
 }
 
-json::value u64(std::uint64_t n) { return json::value(n); }  // kind uint64, whatever the magnitude
+std::optional<std::string_view> view(const std::optional<std::string>& end) {
+    if (!end) return std::nullopt;
+    return std::string_view(*end);
+}
 
 // A base64 key field: a string that decodes.
 boost::system::result<std::string> b64_field(const json::value& v, std::string_view path, std::string_view field,
@@ -51,36 +58,18 @@ boost::system::result<std::string> b64_field(const json::value& v, std::string_v
     return std::move(*bytes);
 }
 
-constexpr std::string_view kFields[] = {"route_id", "start",    "start_text",      "end", "end_text",
-                                        "group_id", "state",    "parent_route_id", "load"};
-
-}  // namespace
-
-namespace {
-
-// The fields durable descriptors and engine routes share, in the order responses list them.
-template <class R>
-json::object common_route_fields(const R& r) {
-    json::object o;
-    o["route_id"] = u64(r.route_id);
-    put_key_fields(o, r.start, r.end);
-    o["group_id"] = u64(r.group_id);
-    o["state"] = to_string(r.state);
-    return o;
-}
-
 }  // namespace
 
 json::object route_to_json(const RouteDescriptor& r) {
-    json::object o = common_route_fields(r);
-    o["parent_route_id"] = u64(r.parent_route_id);
-    return o;
+    return render_route(r.route_id, r.start, view(r.end), r.group_id, r.state, "parent_route_id", r.parent_route_id);
 }
 
 json::object route_to_json(const Route& r) {
-    json::object o = common_route_fields(r);
-    o["load"] = u64(r.load);
-    return o;
+    return render_route(r.route_id, r.start, view(r.end), r.group_id, r.state, "load", r.load);
+}
+
+json::object route_to_json(const RouteTable& t, std::size_t i, std::uint64_t load) {
+    return render_route(t.route_id(i), t.start(i), t.end(i), t.group_id(i), t.state(i), "load", load);
 }
 
 json::object snapshot_to_json(const CatalogSnapshot& s) {
@@ -94,36 +83,14 @@ json::object snapshot_to_json(const CatalogSnapshot& s) {
     return o;
 }
 
-boost::system::result<std::uint64_t> u64_from_json(const json::value& v, std::string_view path, std::string& error) {
-    switch (v.kind()) {
-        case json::kind::uint64:
-            return v.get_uint64();
-        case json::kind::int64:
-            if (v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
-            break;
-        case json::kind::double_: {
-            // Boost.JSON turns integers above 2^64-1 into doubles; name that case precisely.
-            const double d = v.get_double();
-            if (d >= 18446744073709551616.0)
-                return fail(error, std::string(path) + ": out of range: at most 18446744073709551615");
-            break;
-        }
-        default:
-            break;
-    }
-    return fail(error, std::string(path) + ": expected a non-negative integer");
-}
-
 boost::system::result<RouteDescriptor> route_from_json(const json::value& v, bool require_route_id,
                                                        std::string& error, std::string_view path) {
     if (!v.is_object()) return fail(error, std::string(path.empty() ? "route" : path) + ": expected an object");
     const json::object& o = v.get_object();
 
-    for (const auto& kv : o) {
-        bool known = false;
-        for (auto f : kFields) known = known || kv.key() == f;
-        if (!known) return fail(error, field_path(path, kv.key()) + ": unknown field");
-    }
+    const auto unknown = unknown_fields(o, {"route_id", "start", "start_text", "end", "end_text", "group_id", "state",
+                                            "parent_route_id", "load"});
+    if (!unknown.empty()) return fail(error, field_path(path, unknown.front()) + ": unknown field");
 
     RouteDescriptor r;
     auto number = [&](std::string_view field, std::uint64_t& out) -> boost::system::error_code {

@@ -2,6 +2,8 @@
 // The admin API's Prometheus metrics (prometheus-cpp core: registry and text serializer). The router
 // records every answered request; render() refreshes the engine and watcher gauges and serialises.
 
+#include "routecat/catalog/catalog_writes.hpp"
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -25,6 +27,9 @@ public:
     // One answered request: endpoint is the API path ("/v1/routes"; "other" for unknown paths).
     void observe_request(std::string_view endpoint, std::string_view method, unsigned status,
                          std::chrono::duration<double> elapsed);
+
+    // One catalog write through the API (save or split), by how it ended.
+    void observe_catalog_write(WriteStatus status);
 
     // The Prometheus text exposition format (version 0.0.4).
     std::string render(const AdminContext& context);

@@ -1,11 +1,14 @@
 #pragma once
-// The admin API's JSON form of routes and snapshots (DESIGN.md, "Admin HTTP API").
+// The admin API's JSON form of routes and snapshots (DESIGN.md, "Admin HTTP API"). Every route object
+// the API emits comes from one renderer behind the route_to_json overloads.
 //
 // Emitted route objects carry every key twice: "start" as standard base64 and "start_text" as
 // key_to_text(); an unbounded end is "end": null, "end_text": null. Numbers are JSON unsigned
 // integers. Parsing accepts everything emitted, so a response can be sent back unchanged.
 
+#include "routecat/json/fields.hpp"
 #include "routecat/route.hpp"
+#include "routecat/route_table.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -23,15 +26,11 @@ namespace routecat {
 boost::json::object route_to_json(const RouteDescriptor& r);
 // {"route_id","start","start_text","end","end_text","group_id","state","load"}
 boost::json::object route_to_json(const Route& r);
+// Route i of a table with the given load, straight from the table's key arena: the same object as
+// route_to_json(table.route(i)) with that load, without copying the route first.
+boost::json::object route_to_json(const RouteTable& table, std::size_t i, std::uint64_t load);
 // {"version","read_ts","routes":[descriptor objects]}; callers add "next_route_id" where they have it.
 boost::json::object snapshot_to_json(const CatalogSnapshot& s);
-
-// A JSON number that is a non-negative integer <= 2^64-1 (an int64 >= 0 or a uint64; a double such
-// as 1.5, 1e3 or 18446744073709551616 is rejected). On failure: errc::bad_request and
-// error = "<path>: expected a non-negative integer" (or "<path>: out of range: at most
-// 18446744073709551615" for an integral number >= 2^64).
-boost::system::result<std::uint64_t> u64_from_json(const boost::json::value& v, std::string_view path,
-                                                   std::string& error);
 
 // A route object of a request body (DESIGN.md's input rules). Fields: route_id, start, start_text,
 // end, end_text, group_id, state, parent_route_id, load; any other field is an error.

@@ -159,4 +159,18 @@ BOOST_AUTO_TEST_CASE(metrics_count_requests_and_show_the_engine) {
     BOOST_TEST(text.find("routecat_http_request_duration_seconds_bucket{endpoint=\"/healthz\"") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(metrics_count_catalog_writes_by_outcome) {
+    ctx.metrics = std::make_shared<admin::Metrics>();
+    BOOST_TEST(put("/v1/catalog", R"({"expected_version":1,"routes":[{"route_id":1,"group_id":1}]})").status == 200u);
+    BOOST_TEST(put("/v1/catalog", R"({"expected_version":1,"routes":[]})").status == 409u);
+    BOOST_TEST(post("/v1/catalog/split", R"({"expected_version":2,"route_id":1,"split_key_text":"g"})").status == 200u);
+    BOOST_TEST(post("/v1/catalog/split", R"({"expected_version":2,"route_id":1,"split_key_text":"g"})").status == 409u);
+    BOOST_TEST(post("/v1/catalog/split", R"({"expected_version":3,"route_id":9,"split_key_text":"g"})").status == 404u);
+    BOOST_TEST(put("/v1/catalog", R"({"expected_version":3,"routes":[{"route_id":0,"group_id":1}]})").status == 422u);
+    const std::string text = get("/metrics").raw.body();
+    // Writes that never reached a commit attempt (404, 422) are not writes.
+    BOOST_TEST(text.find(R"(routecat_catalog_saves_total{outcome="saved"} 2)") != std::string::npos, text);
+    BOOST_TEST(text.find(R"(routecat_catalog_saves_total{outcome="conflict"} 2)") != std::string::npos, text);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,102 @@
+#include "routecat/catalog/catalog_writes.hpp"
+
+#include "routecat/error.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+
+namespace routecat {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// §10.3 step 8: how often and how far apart the split re-reads the catalog.
+constexpr int kSplitRereadAttempts = 20;
+constexpr std::chrono::milliseconds kSplitRereadInterval{10};
+
+// The conflict as the caller will report it: the mismatch and the durable version as read now.
+asio::awaitable<WriteConflict> conflict_of(const CatalogStore& catalog, std::string message) {
+    WriteConflict conflict{std::move(message), std::nullopt};
+    try {
+        conflict.current_version = co_await catalog.version();
+    } catch (const boost::system::system_error&) {
+        // the store went away meanwhile: the conflict stands without the version
+    }
+    co_return conflict;
+}
+
+std::string describe(const boost::system::error_code& ec, const std::string& context) {
+    return context.empty() ? ec.message() : context + ": " + ec.message();
+}
+
+}  // namespace
+
+asio::awaitable<CatalogWrite<CatalogSnapshot>> save_and_apply(CatalogStore catalog, std::shared_ptr<Engine> engine,
+                                                              std::uint64_t expected_version,
+                                                              std::vector<RouteDescriptor> routes) {
+    CatalogWrite<CatalogSnapshot> write;
+    std::string mismatch;
+    try {
+        write.committed = co_await catalog.save(expected_version, std::move(routes));
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != errc::catalog_version_mismatch) throw;
+        mismatch = e.what();
+    }
+    if (!write.committed) {
+        write.conflict = co_await conflict_of(catalog, std::move(mismatch));
+        co_return write;
+    }
+    if (engine) {
+        // A stale error means the engine already serves something newer: nothing to do.
+        std::string context;
+        if (auto ec = engine->apply_snapshot(*write.committed, &context); ec && ec != errc::engine_snapshot_version_stale)
+            write.engine_error = "apply engine snapshot: " + describe(ec, context);
+    }
+    co_return write;
+}
+
+asio::awaitable<CatalogWrite<SplitResult>> split_and_apply(CatalogStore catalog, std::shared_ptr<Engine> engine,
+                                                           std::uint64_t expected_version, std::uint64_t route_id,
+                                                           std::string split_key) {
+    if (!engine) throw_error(errc::engine_required);
+    CatalogWrite<SplitResult> write;
+    std::string mismatch;
+    try {
+        write.committed = co_await catalog.split(expected_version, route_id, std::move(split_key));  // steps 2-7
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != errc::catalog_version_mismatch) throw;
+        mismatch = e.what();
+    }
+    if (!write.committed) {
+        write.conflict = co_await conflict_of(catalog, std::move(mismatch));
+        co_return write;
+    }
+
+    // Step 8: re-read until the catalog shows the new version, then apply it to the engine.
+    const std::uint64_t version = write.committed->version;
+    CatalogSnapshot snap;
+    for (int attempt = 0; attempt < kSplitRereadAttempts; ++attempt) {
+        if (attempt > 0) {
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            timer.expires_after(kSplitRereadInterval);
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+        snap = co_await catalog.snapshot();
+        if (snap.version >= version) break;
+    }
+    if (snap.version < version) {
+        write.engine_error = "apply engine snapshot: catalog split committed but local snapshot is stale: got " +
+                             std::to_string(snap.version) + ", want at least " + std::to_string(version);
+        co_return write;
+    }
+    std::string context;
+    if (auto ec = engine->apply_snapshot(std::move(snap), &context); ec && ec != errc::engine_snapshot_version_stale)
+        write.engine_error = "apply engine snapshot: " + describe(ec, context);
+    co_return write;
+}
+
+}  // namespace routecat
