@@ -18,15 +18,26 @@ namespace {
 constexpr int kSplitRereadAttempts = 20;
 constexpr std::chrono::milliseconds kSplitRereadInterval{10};
 
-// The conflict as the caller will report it: the mismatch and the durable version as read now.
-asio::awaitable<WriteConflict> conflict_of(const CatalogStore& catalog, std::string message) {
-    WriteConflict conflict{std::move(message), std::nullopt};
+// Runs a catalog write; a version mismatch becomes the conflict outcome, with the durable version as
+// read right after it.
+template <class Committed>
+asio::awaitable<CatalogWrite<Committed>> attempt(CatalogStore catalog, asio::awaitable<Committed> commit) {
+    CatalogWrite<Committed> write;
+    std::string mismatch;
     try {
-        conflict.current_version = co_await catalog.version();
+        write.committed = co_await std::move(commit);
+        co_return write;
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != errc::catalog_version_mismatch) throw;
+        mismatch = e.what();
+    }
+    write.conflict = WriteConflict{std::move(mismatch), std::nullopt};
+    try {
+        write.conflict->current_version = co_await catalog.version();
     } catch (const boost::system::system_error&) {
         // the store went away meanwhile: the conflict stands without the version
     }
-    co_return conflict;
+    co_return write;
 }
 
 std::string describe(const boost::system::error_code& ec, const std::string& context) {
@@ -38,19 +49,9 @@ std::string describe(const boost::system::error_code& ec, const std::string& con
 asio::awaitable<CatalogWrite<CatalogSnapshot>> save_and_apply(CatalogStore catalog, std::shared_ptr<Engine> engine,
                                                               std::uint64_t expected_version,
                                                               std::vector<RouteDescriptor> routes) {
-    CatalogWrite<CatalogSnapshot> write;
-    std::string mismatch;
-    try {
-        write.committed = co_await catalog.save(expected_version, std::move(routes));
-    } catch (const boost::system::system_error& e) {
-        if (e.code() != errc::catalog_version_mismatch) throw;
-        mismatch = e.what();
-    }
-    if (!write.committed) {
-        write.conflict = co_await conflict_of(catalog, std::move(mismatch));
-        co_return write;
-    }
-    if (engine) {
+    auto save = catalog.save(expected_version, std::move(routes));
+    CatalogWrite<CatalogSnapshot> write = co_await attempt(catalog, std::move(save));
+    if (write.committed && engine) {
         // A stale error means the engine already serves something newer: nothing to do.
         std::string context;
         if (auto ec = engine->apply_snapshot(*write.committed, &context); ec && ec != errc::engine_snapshot_version_stale)
@@ -63,18 +64,9 @@ asio::awaitable<CatalogWrite<SplitResult>> split_and_apply(CatalogStore catalog,
                                                            std::uint64_t expected_version, std::uint64_t route_id,
                                                            std::string split_key) {
     if (!engine) throw_error(errc::engine_required);
-    CatalogWrite<SplitResult> write;
-    std::string mismatch;
-    try {
-        write.committed = co_await catalog.split(expected_version, route_id, std::move(split_key));  // steps 2-7
-    } catch (const boost::system::system_error& e) {
-        if (e.code() != errc::catalog_version_mismatch) throw;
-        mismatch = e.what();
-    }
-    if (!write.committed) {
-        write.conflict = co_await conflict_of(catalog, std::move(mismatch));
-        co_return write;
-    }
+    auto split = catalog.split(expected_version, route_id, std::move(split_key));  // steps 2-7
+    CatalogWrite<SplitResult> write = co_await attempt(catalog, std::move(split));
+    if (write.conflict) co_return write;
 
     // Step 8: re-read until the catalog shows the new version, then apply it to the engine.
     const std::uint64_t version = write.committed->version;
