@@ -40,8 +40,13 @@ asio::awaitable<CatalogWrite<Committed>> attempt(CatalogStore catalog, asio::awa
     co_return write;
 }
 
-std::string describe(const boost::system::error_code& ec, const std::string& context) {
-    return context.empty() ? ec.message() : context + ": " + ec.message();
+// Applies a committed catalog to the engine; why the engine refused it, or empty. A stale error means
+// the engine already serves something newer: nothing to do.
+std::string apply_committed(Engine& engine, CatalogSnapshot snap) {
+    std::string context;
+    const auto ec = engine.apply_snapshot(std::move(snap), &context);
+    if (!ec || ec == errc::engine_snapshot_version_stale) return {};
+    return "apply engine snapshot: " + (context.empty() ? ec.message() : context + ": " + ec.message());
 }
 
 }  // namespace
@@ -51,12 +56,7 @@ asio::awaitable<CatalogWrite<CatalogSnapshot>> save_and_apply(CatalogStore catal
                                                               std::vector<RouteDescriptor> routes) {
     auto save = catalog.save(expected_version, std::move(routes));
     CatalogWrite<CatalogSnapshot> write = co_await attempt(catalog, std::move(save));
-    if (write.committed && engine) {
-        // A stale error means the engine already serves something newer: nothing to do.
-        std::string context;
-        if (auto ec = engine->apply_snapshot(*write.committed, &context); ec && ec != errc::engine_snapshot_version_stale)
-            write.engine_error = "apply engine snapshot: " + describe(ec, context);
-    }
+    if (write.committed && engine) write.engine_error = apply_committed(*engine, *write.committed);
     co_return write;
 }
 
@@ -71,8 +71,8 @@ asio::awaitable<CatalogWrite<SplitResult>> split_and_apply(CatalogStore catalog,
     // Step 8: re-read until the catalog shows the new version, then apply it to the engine.
     const std::uint64_t version = write.committed->version;
     CatalogSnapshot snap;
-    for (int attempt = 0; attempt < kSplitRereadAttempts; ++attempt) {
-        if (attempt > 0) {
+    for (int read = 0; read < kSplitRereadAttempts; ++read) {
+        if (read > 0) {
             asio::steady_timer timer(co_await asio::this_coro::executor);
             timer.expires_after(kSplitRereadInterval);
             co_await timer.async_wait(asio::use_awaitable);
@@ -85,9 +85,7 @@ asio::awaitable<CatalogWrite<SplitResult>> split_and_apply(CatalogStore catalog,
                              std::to_string(snap.version) + ", want at least " + std::to_string(version);
         co_return write;
     }
-    std::string context;
-    if (auto ec = engine->apply_snapshot(std::move(snap), &context); ec && ec != errc::engine_snapshot_version_stale)
-        write.engine_error = "apply engine snapshot: " + describe(ec, context);
+    write.engine_error = apply_committed(*engine, std::move(snap));
     co_return write;
 }
 
