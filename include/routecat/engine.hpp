@@ -34,6 +34,8 @@ struct EngineOptions {
     std::shared_ptr<const SplitPolicy> split_policy;
     // Versions kept by the history ring; 0 = no ring.
     std::size_t history_depth = kDefaultRouteHistoryDepth;
+
+    friend bool operator==(const EngineOptions&, const EngineOptions&) = default;
 };
 
 class Engine {

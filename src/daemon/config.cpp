@@ -148,24 +148,24 @@ public:
                   else return fail(p, "expected one of rocksdb, memory, etcd");
                   return true;
               }},
-             {"path", [&](const json::value& x, const std::string& p) { return string(x, p, out.path); }},
+             {"path", [&](const json::value& x, const std::string& p) { return string(x, p, out.rocksdb.path); }},
              {"endpoints",
-              [&](const json::value& x, const std::string& p) { return string_array(x, p, out.endpoints); }},
-             {"prefix", [&](const json::value& x, const std::string& p) { return string(x, p, out.prefix); }},
-             {"token", [&](const json::value& x, const std::string& p) { return optional_string(x, p, out.token); }},
+              [&](const json::value& x, const std::string& p) { return string_array(x, p, out.etcd.endpoints); }},
+             {"prefix", [&](const json::value& x, const std::string& p) { return string(x, p, out.etcd.prefix); }},
+             {"token", [&](const json::value& x, const std::string& p) { return optional_string(x, p, out.etcd.token); }},
              {"request_timeout_ms", [&](const json::value& x, const std::string& p) {
-                  return duration(x, p, true, out.request_timeout);
+                  return duration(x, p, true, out.etcd.request_timeout);
               }}});
         if (!ok) return false;
-        if (out.kind == StoreKind::rocksdb && out.path.empty())
+        if (out.kind == StoreKind::rocksdb && out.rocksdb.path.empty())
             return fail(field_path(path, "path"), "must not be empty for the rocksdb store");
         if (out.kind == StoreKind::etcd) {
-            if (out.endpoints.empty())
+            if (out.etcd.endpoints.empty())
                 return fail(field_path(path, "endpoints"), "the etcd store needs at least one endpoint");
-            if (out.prefix.empty())
+            if (out.etcd.prefix.empty())
                 return fail(field_path(path, "prefix"), "must not be empty: every catalog key lives under it");
-            for (std::size_t i = 0; i < out.endpoints.size(); ++i)
-                if (!is_http_endpoint(out.endpoints[i]))
+            for (std::size_t i = 0; i < out.etcd.endpoints.size(); ++i)
+                if (!is_http_endpoint(out.etcd.endpoints[i]))
                     return fail(element_path(field_path(path, "endpoints"), i),
                                 "expected an http:// URL (e.g. http://127.0.0.1:2379)");
         }
@@ -192,7 +192,7 @@ public:
         return true;
     }
 
-    bool watcher(const json::value& v, const std::string& path, WatcherConfig& out) {
+    bool watcher(const json::value& v, const std::string& path, CatalogWatcherOptions& out) {
         return object(v, path,
                       {{"interval_ms",
                         [&](const json::value& x, const std::string& p) { return duration(x, p, true, out.interval); }},
@@ -241,7 +241,7 @@ public:
     bool engine(const json::value& v, const std::string& path, EngineConfig& out) {
         return object(v, path,
                       {{"hotspot_threshold",
-                        [&](const json::value& x, const std::string& p) { return u64(x, p, out.hotspot_threshold); }},
+                        [&](const json::value& x, const std::string& p) { return u64(x, p, out.options.hotspot_threshold); }},
                        {"bootstrap_routes", [&](const json::value& x, const std::string& p) {
                             return bootstrap_routes(x, p, out.bootstrap_routes);
                         }}});
@@ -264,22 +264,22 @@ public:
         };
         const bool ok = object(
             v, path,
-            {{"token", opt(out.token)},
+            {{"token", opt(out.api.token)},
              {"token_file", opt(out.token_file)},
              {"token_env", opt(out.token_env)},
-             {"body_limit_bytes", size(out.body_limit_bytes)},
-             {"header_timeout_ms", ms(out.header_timeout)},
-             {"idle_timeout_ms", ms(out.idle_timeout)},
-             {"max_connections", size(out.max_connections)},
+             {"body_limit_bytes", size(out.server.body_limit_bytes)},
+             {"header_timeout_ms", ms(out.server.header_timeout)},
+             {"idle_timeout_ms", ms(out.server.idle_timeout)},
+             {"max_connections", size(out.server.max_connections)},
              {"drain_timeout_ms", ms(out.drain_timeout)},
              {"cors_origins", [&](const json::value& x, const std::string& p) {
-                  if (!string_array(x, p, out.cors_origins)) return false;
-                  for (std::size_t i = 0; i < out.cors_origins.size(); ++i)
-                      if (out.cors_origins[i].empty()) return fail(element_path(p, i), "must not be empty");
+                  if (!string_array(x, p, out.api.cors_origins)) return false;
+                  for (std::size_t i = 0; i < out.api.cors_origins.size(); ++i)
+                      if (out.api.cors_origins[i].empty()) return fail(element_path(p, i), "must not be empty");
                   return true;
               }}});
         if (!ok) return false;
-        const int set = int(out.token.has_value()) + int(out.token_file.has_value()) + int(out.token_env.has_value());
+        const int set = int(out.api.token.has_value()) + int(out.token_file.has_value()) + int(out.token_env.has_value());
         if (set > 1) return fail(path, "at most one of token, token_file, token_env may be set");
         return true;
     }

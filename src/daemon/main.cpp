@@ -8,12 +8,10 @@
 #include "routecat/admin/router.hpp"
 #include "routecat/admin/server.hpp"
 #include "routecat/catalog/catalog_watcher.hpp"
-#include "routecat/daemon/config.hpp"
 #include "routecat/catalog/ensure_catalog_snapshot.hpp"
+#include "routecat/daemon/config.hpp"
 #include "routecat/error.hpp"
-#include "routecat/store/etcd_store.hpp"
-#include "routecat/store/memory_store.hpp"
-#include "routecat/store/rocksdb_store.hpp"
+#include "routecat/store/make_store.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -119,7 +117,7 @@ std::optional<daemon::DaemonConfig> load_config(const CommandLine& cl, std::stri
             error = "--data-dir: must not be empty";
             return std::nullopt;
         }
-        config->store.path = *cl.data_dir;
+        config->store.rocksdb.path = *cl.data_dir;
     }
     return *config;
 }
@@ -130,19 +128,17 @@ bool is_loopback(const std::string& address) {
     return !ec && a.is_loopback();
 }
 
-std::shared_ptr<Engine> build_engine(const daemon::DaemonConfig& config) {
-    EngineOptions options;
-    options.hotspot_threshold = config.engine.hotspot_threshold;
-    if (config.engine.bootstrap_routes.empty()) return Engine::with_default_route(options);
-    auto engine = std::make_shared<Engine>(options);
-    engine->update_routes(config.engine.bootstrap_routes);  // one publish, states kept
+std::shared_ptr<Engine> build_engine(const daemon::EngineConfig& config) {
+    if (config.bootstrap_routes.empty()) return Engine::with_default_route(config.options);
+    auto engine = std::make_shared<Engine>(config.options);
+    engine->update_routes(config.bootstrap_routes);  // one publish, states kept
     return engine;
 }
 
 // The admin token from exactly one of admin.token, admin.token_file (trailing newlines dropped) or
 // admin.token_env; nothing when none is set. A file or variable that yields no token is an error.
 std::optional<std::optional<std::string>> resolve_token(const daemon::AdminConfig& admin, std::string& error) {
-    if (admin.token) return std::optional<std::string>(*admin.token);
+    if (admin.api.token) return admin.api.token;
     std::string token;
     if (admin.token_file) {
         std::ifstream in(*admin.token_file);
@@ -166,90 +162,55 @@ std::optional<std::optional<std::string>> resolve_token(const daemon::AdminConfi
     return std::optional<std::string>(token);
 }
 
-int run_daemon(const daemon::DaemonConfig& config, const admin::AdminOptions& admin_options) {
+// Seeds or loads the catalog (spec §8). Daemons sharing one etcd may all find it empty and race to
+// seed it: a loser's Save gets a version mismatch, and since a populated catalog is only read, trying
+// again loads the winner's catalog.
+asio::awaitable<CatalogSnapshot> load_catalog(CatalogStore catalog, std::shared_ptr<Engine> engine, spdlog::logger& log) {
+    for (int attempt = 1;; ++attempt) {
+        try {
+            co_return co_await ensure_catalog_snapshot(catalog, engine);
+        } catch (const boost::system::system_error& e) {
+            if (e.code() != errc::catalog_version_mismatch || attempt == 5) throw;
+        }
+        log.info("another instance seeded the catalog meanwhile; loading it");
+    }
+}
+
+// Wires a store, the engine, the watcher and the admin server from config and serves until
+// SIGINT/SIGTERM. The exit code.
+int run_daemon(daemon::DaemonConfig config) {
     auto log = spdlog::default_logger();
     const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
     asio::io_context io(static_cast<int>(threads));
     asio::thread_pool blocking(2);  // RocksDB calls never run on the threads that serve HTTP
 
-    std::shared_ptr<MvccStore> store;
-    switch (config.store.kind) {
-        case daemon::StoreKind::memory:
-            store = std::make_shared<MemoryStore>();
-            log->info("store: memory (nothing survives a restart)");
-            break;
-        case daemon::StoreKind::rocksdb: {
-            std::string error;
-            auto opened = RocksDbStore::open({config.store.path, true}, blocking.get_executor(), &error);
-            if (!opened) {
-                log->critical("{}", error);
-                return 1;
-            }
-            store = *opened;
-            log->info("store: rocksdb at {}", config.store.path);
-            break;
-        }
-        case daemon::StoreKind::etcd: {
-            EtcdStoreOptions options;
-            options.endpoints = config.store.endpoints;
-            options.prefix = config.store.prefix;
-            options.token = config.store.token.value_or("");
-            options.request_timeout = config.store.request_timeout;
-            std::string error;
-            auto created = EtcdStore::create(std::move(options), io.get_executor(), &error);
-            if (!created) {
-                log->critical("store: {}", error);
-                return 2;
-            }
-            store = *created;
-            std::string endpoints;
-            for (const auto& e : config.store.endpoints) endpoints += (endpoints.empty() ? "" : ",") + e;
-            log->info("store: etcd at {} under prefix {}{}", endpoints, config.store.prefix,
-                      config.store.token ? " (with an auth token)" : "");
-            break;
-        }
+    std::string error;
+    auto store = make_store(config.store, io.get_executor(), blocking.get_executor(), &error);
+    if (!store) {
+        log->critical("store: {}", error);
+        return store.error() == errc::invalid_config ? 2 : 1;
+    }
+    log->info("store: {}", describe(config.store));
+
+    CatalogStore catalog(*store);
+    auto engine = build_engine(config.engine);
+    config.watcher.logger = log;
+    auto watcher = std::make_shared<CatalogWatcher>(catalog, engine, config.watcher);
+
+    // The catalog is seeded or loaded before anything is served.
+    try {
+        auto loaded = asio::co_spawn(io, load_catalog(catalog, engine, *log), asio::use_future);
+        io.run();
+        io.restart();
+        const auto snap = loaded.get();
+        log->info("catalog version {} with {} routes", snap.version, snap.routes.size());
+    } catch (const std::exception& e) {
+        log->critical("cannot load the catalog: {}", e.what());
+        return 1;
     }
 
-    CatalogStore catalog(store);
-    auto engine = build_engine(config);
-    CatalogWatcherOptions watcher_options;
-    watcher_options.interval = config.watcher.interval;
-    watcher_options.max_backoff = config.watcher.max_backoff;
-    watcher_options.push = config.watcher.push;
-    watcher_options.logger = log;
-    auto watcher = std::make_shared<CatalogWatcher>(catalog, engine, watcher_options);
-
-    // Seed or load the catalog before serving anything. Daemons sharing one etcd may all find it
-    // empty and race to seed it: the losers' Save gets a version mismatch, and since a populated
-    // catalog is only read (spec §8), trying again loads the winner's catalog.
-    for (int attempt = 1;; ++attempt) {
-        try {
-            auto seeded = asio::co_spawn(io, ensure_catalog_snapshot(catalog, engine), asio::use_future);
-            io.run();
-            io.restart();
-            const auto snap = seeded.get();
-            log->info("catalog version {} with {} routes", snap.version, snap.routes.size());
-            break;
-        } catch (const boost::system::system_error& e) {
-            if (e.code() == errc::catalog_version_mismatch && attempt < 5) {
-                log->info("another instance seeded the catalog meanwhile; loading it");
-                continue;
-            }
-            log->critical("cannot load the catalog: {}", e.what());
-            return 1;
-        } catch (const std::exception& e) {
-            log->critical("cannot load the catalog: {}", e.what());
-            return 1;
-        }
-    }
-
-    admin::AdminContext context{catalog, engine, watcher, admin_options, std::make_shared<admin::Metrics>()};
-    admin::ServerOptions server_options;
-    server_options.body_limit_bytes = config.admin.body_limit_bytes;
-    server_options.header_timeout = config.admin.header_timeout;
-    server_options.idle_timeout = config.admin.idle_timeout;
-    server_options.max_connections = config.admin.max_connections;
-    auto server = std::make_shared<admin::Server>(io.get_executor(), server_options,
+    admin::AdminContext context{catalog, engine, watcher, config.admin.api, std::make_shared<admin::Metrics>()};
+    auto server = std::make_shared<admin::Server>(io.get_executor(), config.admin.server,
                                                   [context](admin::Request req) {
                                                       return admin::handle_admin_request(context, std::move(req));
                                                   });
@@ -318,7 +279,7 @@ int main(int argc, char** argv) {
         std::cerr << "routecatd: invalid config: " << error << "\n";
         return 2;
     }
-    const bool has_token = config->admin.token || config->admin.token_file || config->admin.token_env;
+    const bool has_token = config->admin.api.token || config->admin.token_file || config->admin.token_env;
     if (!is_loopback(config->listen.address) && !has_token) {
         std::cerr << "routecatd: invalid config: listen.address: refusing to listen on " << config->listen.address
                   << " without an admin token (admin.token, admin.token_file or admin.token_env)\n";
@@ -333,12 +294,10 @@ int main(int argc, char** argv) {
         std::cout << "config OK\n";
         return 0;
     }
-    admin::AdminOptions admin_options;
-    admin_options.token = *token;
-    admin_options.cors_origins = config->admin.cors_origins;
+    config->admin.api.token = *token;
     spdlog::set_level(spdlog::level::from_str(config->log.level));
     try {
-        return run_daemon(*config, admin_options);
+        return run_daemon(std::move(*config));
     } catch (const std::exception& e) {
         spdlog::critical("{}", e.what());
         return 1;

@@ -66,7 +66,7 @@ boost::system::result<std::shared_ptr<EtcdStore>> EtcdStore::create(EtcdStoreOpt
     if (options.prefix.empty()) return fail("etcd prefix: must not be empty");
     if (options.request_timeout.count() <= 0) return fail("etcd request_timeout_ms: must be positive");
     if (options.page_size <= 0) return fail("etcd page_size: must be positive");
-    auto client = std::make_unique<EtcdClient>(std::move(ex), std::move(endpoints), options.token,
+    auto client = std::make_unique<EtcdClient>(std::move(ex), std::move(endpoints), options.token.value_or(""),
                                                options.request_timeout, options.max_idle_connections);
     return std::make_shared<EtcdStore>(Private{}, std::move(options), std::move(client));
 }

@@ -26,6 +26,8 @@ struct AdminOptions {
     std::vector<std::string> cors_origins;
     // Longest a GET /v1/routes?wait_version= long poll may wait.
     std::chrono::milliseconds max_long_poll{60'000};
+
+    friend bool operator==(const AdminOptions&, const AdminOptions&) = default;
 };
 
 struct AdminContext {

@@ -33,6 +33,8 @@ struct ServerOptions {
     std::chrono::milliseconds header_timeout{10'000};  // from a request's first byte to its last
     std::chrono::milliseconds idle_timeout{60'000};    // between requests on a kept-alive connection
     std::size_t max_connections = 1024;
+
+    friend bool operator==(const ServerOptions&, const ServerOptions&) = default;
 };
 
 class Server : public std::enable_shared_from_this<Server> {

@@ -37,6 +37,8 @@ struct CatalogWatcherOptions {
     // Longest wait after failures; 0 = no backoff (the spec's fixed interval).
     std::chrono::milliseconds max_backoff{5000};
 
+    friend bool operator==(const CatalogWatcherOptions&, const CatalogWatcherOptions&) = default;
+
     // The spec's watcher: no push, no backoff.
     static CatalogWatcherOptions spec(std::chrono::milliseconds interval = std::chrono::milliseconds{100}) {
         CatalogWatcherOptions o;

@@ -3,7 +3,12 @@
 // the documented defaults, and a strict parser. It lives in the library so tests and embedders can
 // use it; nothing here reads files, the environment or global state.
 
+#include "routecat/admin/router.hpp"
+#include "routecat/admin/server.hpp"
+#include "routecat/catalog/catalog_watcher.hpp"
+#include "routecat/engine.hpp"
 #include "routecat/route.hpp"
+#include "routecat/store/make_store.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -24,29 +29,8 @@ struct ListenConfig {
     friend bool operator==(const ListenConfig&, const ListenConfig&) = default;
 };
 
-enum class StoreKind { rocksdb, memory, etcd };
-
-struct StoreConfig {
-    StoreKind kind = StoreKind::rocksdb;
-    std::string path = "./data/routecat";                            // rocksdb
-    std::vector<std::string> endpoints{"http://127.0.0.1:2379"};    // etcd
-    std::string prefix = "/routecat/";                              // etcd
-    std::optional<std::string> token;                               // etcd
-    std::chrono::milliseconds request_timeout{2000};                // etcd
-
-    friend bool operator==(const StoreConfig&, const StoreConfig&) = default;
-};
-
-struct WatcherConfig {
-    std::chrono::milliseconds interval{100};
-    std::chrono::milliseconds max_backoff{5000};  // 0 = the spec's fixed interval
-    bool push = true;  // wake on the store's change notifications (etcd: a watch), not only on the timer
-
-    friend bool operator==(const WatcherConfig&, const WatcherConfig&) = default;
-};
-
 struct EngineConfig {
-    std::uint64_t hotspot_threshold = 0;
+    EngineOptions options;
     // Without route ids (assigned when the catalog is seeded); empty = one full-keyspace route in
     // group 1. Validated (§2.2 with a stand-in id) and non-overlapping; kept in the order given.
     std::vector<RouteDescriptor> bootstrap_routes;
@@ -55,13 +39,11 @@ struct EngineConfig {
 };
 
 struct AdminConfig {
-    // At most one of the three is set.
-    std::optional<std::string> token, token_file, token_env;
-    std::size_t body_limit_bytes = 8388608;
-    std::chrono::milliseconds header_timeout{10000}, idle_timeout{60000};
-    std::size_t max_connections = 1024;
+    admin::ServerOptions server;  // body_limit_bytes, header_timeout_ms, idle_timeout_ms, max_connections
+    admin::AdminOptions api;      // token (admin.token), cors_origins
+    // Where else the token may come from; at most one of api.token, token_file, token_env is set.
+    std::optional<std::string> token_file, token_env;
     std::chrono::milliseconds drain_timeout{10000};
-    std::vector<std::string> cors_origins;
 
     friend bool operator==(const AdminConfig&, const AdminConfig&) = default;
 };
@@ -72,11 +54,15 @@ struct LogConfig {
     friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
+// The library's option structs with the daemon's defaults where they differ (DESIGN.md "Daemon and
+// set-up"); every other default is the library's own.
 struct DaemonConfig {
     ListenConfig listen;
     unsigned threads = 0;  // 0 = hardware threads
-    StoreConfig store;
-    WatcherConfig watcher;
+    StoreConfig store{.kind = StoreKind::rocksdb,
+                      .rocksdb = {.path = "./data/routecat"},
+                      .etcd = {.endpoints = {"http://127.0.0.1:2379"}}};
+    CatalogWatcherOptions watcher;  // its logger is the daemon's
     EngineConfig engine;
     AdminConfig admin;
     LogConfig log;

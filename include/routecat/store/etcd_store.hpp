@@ -31,6 +31,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -47,10 +48,12 @@ struct RangeResponse;
 struct EtcdStoreOptions {
     std::vector<std::string> endpoints;                 // "http://host:port", tried in order
     std::string prefix = "/routecat/";                  // every key lives under it; not empty
-    std::string token;                                  // etcd auth token (Authorization header); never logged
+    std::optional<std::string> token;                   // etcd auth token (Authorization header); never logged
     std::chrono::milliseconds request_timeout{2000};    // per attempt: connect, send and the whole answer
     std::size_t max_idle_connections = 16;              // kept-alive connections per endpoint
     std::int64_t page_size = 10000;                     // keys per range request when a scan pages
+
+    friend bool operator==(const EtcdStoreOptions&, const EtcdStoreOptions&) = default;
 };
 
 class EtcdStore final : public MvccStore {

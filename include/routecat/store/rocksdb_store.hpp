@@ -33,6 +33,8 @@ class ChangeNotifier;
 struct RocksDbStoreOptions {
     std::string path;             // created, with missing parents, when absent
     bool sync = true;             // fsync every commit
+
+    friend bool operator==(const RocksDbStoreOptions&, const RocksDbStoreOptions&) = default;
 };
 
 class RocksDbStore final : public MvccStore, public std::enable_shared_from_this<RocksDbStore> {

@@ -972,7 +972,7 @@ BOOST_AUTO_TEST_CASE(the_token_is_sent_with_every_request_and_watch) {
     BOOST_TEST(waited.get() == 0);
 
     // Without the token, or with a wrong one, etcd refuses: store_unavailable with etcd's reason.
-    options.token.clear();
+    options.token.reset();
     auto anonymous = make(options);
     Failure f = failure_of([&] { last(*anonymous); });
     BOOST_TEST(f.code == errc::store_unavailable, f.what);

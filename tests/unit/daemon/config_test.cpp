@@ -53,24 +53,24 @@ BOOST_AUTO_TEST_CASE(empty_object_gives_the_defaults) {
     BOOST_TEST(c.listen.port == 8080);
     BOOST_TEST(c.threads == 0u);
     BOOST_TEST((c.store.kind == StoreKind::rocksdb));
-    BOOST_TEST(c.store.path == "./data/routecat");
-    BOOST_TEST(c.store.endpoints == std::vector<std::string>{"http://127.0.0.1:2379"});
-    BOOST_TEST(c.store.prefix == "/routecat/");
-    BOOST_TEST(!c.store.token.has_value());
-    BOOST_TEST(c.store.request_timeout.count() == 2000);
+    BOOST_TEST(c.store.rocksdb.path == "./data/routecat");
+    BOOST_TEST(c.store.etcd.endpoints == std::vector<std::string>{"http://127.0.0.1:2379"});
+    BOOST_TEST(c.store.etcd.prefix == "/routecat/");
+    BOOST_TEST(!c.store.etcd.token.has_value());
+    BOOST_TEST(c.store.etcd.request_timeout.count() == 2000);
     BOOST_TEST(c.watcher.interval.count() == 100);
     BOOST_TEST(c.watcher.max_backoff.count() == 5000);
-    BOOST_TEST(c.engine.hotspot_threshold == 0u);
+    BOOST_TEST(c.engine.options.hotspot_threshold == 0u);
     BOOST_TEST(c.engine.bootstrap_routes.empty());
-    BOOST_TEST(!c.admin.token.has_value());
+    BOOST_TEST(!c.admin.api.token.has_value());
     BOOST_TEST(!c.admin.token_file.has_value());
     BOOST_TEST(!c.admin.token_env.has_value());
-    BOOST_TEST(c.admin.body_limit_bytes == 8388608u);
-    BOOST_TEST(c.admin.header_timeout.count() == 10000);
-    BOOST_TEST(c.admin.idle_timeout.count() == 60000);
-    BOOST_TEST(c.admin.max_connections == 1024u);
+    BOOST_TEST(c.admin.server.body_limit_bytes == 8388608u);
+    BOOST_TEST(c.admin.server.header_timeout.count() == 10000);
+    BOOST_TEST(c.admin.server.idle_timeout.count() == 60000);
+    BOOST_TEST(c.admin.server.max_connections == 1024u);
     BOOST_TEST(c.admin.drain_timeout.count() == 10000);
-    BOOST_TEST(c.admin.cors_origins.empty());
+    BOOST_TEST(c.admin.api.cors_origins.empty());
     BOOST_TEST(c.log.level == "info");
     // Whitespace around the object is fine; empty sections are fine.
     BOOST_TEST((parse_ok(" \n{ }\n") == DaemonConfig{}));
@@ -112,28 +112,28 @@ BOOST_AUTO_TEST_CASE(every_key_set) {
     BOOST_TEST(c.listen.port == 0);
     BOOST_TEST(c.threads == 1024u);
     BOOST_TEST((c.store.kind == StoreKind::etcd));
-    BOOST_TEST(c.store.path == "");
-    BOOST_TEST(c.store.endpoints == (std::vector<std::string>{"http://10.0.0.1:2379", "http://etcd-b:2379/"}));
-    BOOST_TEST(c.store.prefix == "/cell-1/");
-    BOOST_TEST(c.store.token == std::optional<std::string>("s3cret"));
-    BOOST_TEST(c.store.request_timeout.count() == 1);
+    BOOST_TEST(c.store.rocksdb.path == "");
+    BOOST_TEST(c.store.etcd.endpoints == (std::vector<std::string>{"http://10.0.0.1:2379", "http://etcd-b:2379/"}));
+    BOOST_TEST(c.store.etcd.prefix == "/cell-1/");
+    BOOST_TEST(c.store.etcd.token == std::optional<std::string>("s3cret"));
+    BOOST_TEST(c.store.etcd.request_timeout.count() == 1);
     BOOST_TEST(c.watcher.interval.count() == 1);
     BOOST_TEST(c.watcher.max_backoff.count() == 0);
     BOOST_TEST(!c.watcher.push);
-    BOOST_TEST(c.engine.hotspot_threshold == 18446744073709551615u);
+    BOOST_TEST(c.engine.options.hotspot_threshold == 18446744073709551615u);
     BOOST_TEST_REQUIRE(c.engine.bootstrap_routes.size() == 2u);
     // Kept in the order given, route ids 0 (assigned at seeding).
     BOOST_TEST(c.engine.bootstrap_routes[0] == (RouteDescriptor{0, "m", std::nullopt, 2, RouteState::write_fenced, 0}));
     BOOST_TEST(c.engine.bootstrap_routes[1] == (RouteDescriptor{0, "", "m", 1, RouteState::active, 0}));
-    BOOST_TEST(!c.admin.token.has_value());
+    BOOST_TEST(!c.admin.api.token.has_value());
     BOOST_TEST(c.admin.token_file == std::optional<std::string>("/etc/routecat/token"));
     BOOST_TEST(!c.admin.token_env.has_value());
-    BOOST_TEST(c.admin.body_limit_bytes == 1u);
-    BOOST_TEST(c.admin.header_timeout.count() == 31536000000);
-    BOOST_TEST(c.admin.idle_timeout.count() == 5);
-    BOOST_TEST(c.admin.max_connections == 1u);
+    BOOST_TEST(c.admin.server.body_limit_bytes == 1u);
+    BOOST_TEST(c.admin.server.header_timeout.count() == 31536000000);
+    BOOST_TEST(c.admin.server.idle_timeout.count() == 5);
+    BOOST_TEST(c.admin.server.max_connections == 1u);
     BOOST_TEST(c.admin.drain_timeout.count() == 7);
-    BOOST_TEST(c.admin.cors_origins == (std::vector<std::string>{"*", "http://localhost:3000"}));
+    BOOST_TEST(c.admin.api.cors_origins == (std::vector<std::string>{"*", "http://localhost:3000"}));
     BOOST_TEST(c.log.level == "off");
 }
 
@@ -142,20 +142,20 @@ BOOST_AUTO_TEST_CASE(accepted_values) {
         BOOST_TEST(parse_ok(R"({"log":{"level":")" + std::string(level) + "\"}}").log.level == level);
     BOOST_TEST((parse_ok(R"({"store":{"kind":"memory"}})").store.kind == StoreKind::memory));
     BOOST_TEST((parse_ok(R"({"store":{"kind":"memory","path":""}})").store.kind == StoreKind::memory));
-    BOOST_TEST(parse_ok(R"({"store":{"kind":"rocksdb","path":"/var/lib/routecat"}})").store.path == "/var/lib/routecat");
+    BOOST_TEST(parse_ok(R"({"store":{"kind":"rocksdb","path":"/var/lib/routecat"}})").store.rocksdb.path == "/var/lib/routecat");
     BOOST_TEST(parse_ok(R"({"listen":{"address":"0.0.0.0","port":65535}})").listen.port == 65535);
     BOOST_TEST(parse_ok(R"({"admin":{"token_env":"ROUTECAT_TOKEN"}})").admin.token_env ==
                std::optional<std::string>("ROUTECAT_TOKEN"));
-    BOOST_TEST(parse_ok(R"({"admin":{"token":"t","token_file":null,"token_env":null}})").admin.token ==
+    BOOST_TEST(parse_ok(R"({"admin":{"token":"t","token_file":null,"token_env":null}})").admin.api.token ==
                std::optional<std::string>("t"));
-    BOOST_TEST(!parse_ok(R"({"store":{"token":null}})").store.token.has_value());
+    BOOST_TEST(!parse_ok(R"({"store":{"token":null}})").store.etcd.token.has_value());
     // Adjacent bootstrap routes do not overlap, whatever their order.
     BOOST_TEST(parse_ok(R"({"engine":{"bootstrap_routes":[{"start_text":"m","group_id":2},{"end_text":"m","group_id":1}]}})")
                    .engine.bootstrap_routes.size() == 2u);
     // A gap is fine too; endpoints are only checked for the etcd store.
     BOOST_TEST(parse_ok(R"({"engine":{"bootstrap_routes":[{"end_text":"a","group_id":1},{"start_text":"x","end_text":"y","group_id":1}]}})")
                    .engine.bootstrap_routes.size() == 2u);
-    BOOST_TEST(parse_ok(R"({"store":{"endpoints":[]}})").store.endpoints.empty());
+    BOOST_TEST(parse_ok(R"({"store":{"endpoints":[]}})").store.etcd.endpoints.empty());
 }
 
 BOOST_AUTO_TEST_CASE(malformed_json) {
