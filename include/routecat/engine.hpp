@@ -23,8 +23,10 @@
 #include <vector>
 
 namespace routecat {
+class Engine;
 namespace detail {
 class ChangeNotifier;
+void set_history_depth_for_test(Engine& engine, std::size_t depth);
 }
 
 struct EngineOptions {
@@ -88,9 +90,10 @@ public:
     std::optional<HistorySnapshot> snapshot_at(std::uint64_t version) const;
     std::optional<HistorySnapshot> current() const;
     std::size_t history_depth() const;
-    void set_history_depth_for_test(std::size_t depth);
 
 private:
+    friend void detail::set_history_depth_for_test(Engine& engine, std::size_t depth);
+
     void publish_locked(std::shared_ptr<const RouteTable> table);
 
     const std::uint64_t threshold_;

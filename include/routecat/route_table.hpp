@@ -1,10 +1,11 @@
 #pragma once
-// An immutable, sorted route table: what the Engine publishes and readers load atomically.
-// Keys live in one contiguous arena and the first 8 bytes of every start are kept in a separate
-// array, so a lookup's binary search touches one small array and compares full keys only on ties.
-// Load counters are the one mutable part: atomics that a derived table (a split, update_route)
-// shares with the table it came from, so no access recorded on an untouched route is lost.
+// An immutable, sorted route table: what the Engine publishes and readers load atomically. Lookups
+// binary-search the starts' first 8 bytes and compare full keys only on ties (detail/
+// route_table_layout.hpp). Load counters are the one mutable part: atomics that a derived table (a
+// split, update_route) shares with the table it came from, so no access recorded on an untouched
+// route is lost.
 
+#include "routecat/detail/route_table_layout.hpp"
 #include "routecat/route.hpp"
 
 #include <atomic>
@@ -42,8 +43,8 @@ public:
 
     std::uint64_t version() const noexcept { return version_; }
     std::uint64_t generation() const noexcept { return generation_; }
-    std::size_t size() const noexcept { return entries_.size(); }
-    bool empty() const noexcept { return entries_.empty(); }
+    std::size_t size() const noexcept { return layout_.entries.size(); }
+    bool empty() const noexcept { return layout_.entries.empty(); }
 
     // Index of the route with the greatest start <= key (the last of equal starts), if any.
     std::optional<std::size_t> floor_index(std::string_view key) const noexcept;
@@ -54,52 +55,23 @@ public:
     // §7.4: indexes of the routes intersecting [start, end) (no end = +inf), in table order.
     std::vector<std::size_t> intersecting(std::string_view start, std::optional<std::string_view> end) const;
 
-    std::uint64_t route_id(std::size_t i) const noexcept { return entries_[i].route_id; }
-    std::uint64_t group_id(std::size_t i) const noexcept { return entries_[i].group_id; }
-    RouteState state(std::size_t i) const noexcept { return entries_[i].state; }
+    std::uint64_t route_id(std::size_t i) const noexcept { return layout_.entries[i].route_id; }
+    std::uint64_t group_id(std::size_t i) const noexcept { return layout_.entries[i].group_id; }
+    RouteState state(std::size_t i) const noexcept { return layout_.entries[i].state; }
     std::string_view start(std::size_t i) const noexcept;
     std::optional<std::string_view> end(std::size_t i) const noexcept;
-    std::atomic<std::uint64_t>& load(std::size_t i) const noexcept { return *entries_[i].load; }
+    std::atomic<std::uint64_t>& load(std::size_t i) const noexcept { return *layout_.entries[i].load; }
 
     // A deep copy of route i with its current load.
     Route route(std::size_t i) const;
     std::vector<Route> routes() const;
 
 private:
-    struct Entry {
-        std::uint64_t route_id = 0;
-        std::uint64_t group_id = 0;
-        std::size_t start_offset = 0;
-        std::size_t start_size = 0;
-        std::size_t end_offset = 0;
-        std::size_t end_size = 0;
-        std::atomic<std::uint64_t>* load = nullptr;
-        RouteState state = RouteState::active;
-        bool has_end = false;
-    };
-    // One route while a table is being built; key views point into the source table or descriptors.
-    struct Row {
-        std::uint64_t route_id;
-        std::string_view start;
-        std::optional<std::string_view> end;
-        std::uint64_t group_id;
-        RouteState state;
-        std::atomic<std::uint64_t>* load;  // null: a fresh counter
-    };
-    using CounterBlock = std::shared_ptr<std::atomic<std::uint64_t>[]>;
-
-    static std::shared_ptr<RouteTable> build(const std::vector<Row>& rows, std::vector<CounterBlock> inherited,
-                                             std::uint64_t version, std::uint64_t generation);
-    Row row(std::size_t i) const;
-    bool start_less(std::uint64_t key_prefix, std::string_view key, std::size_t i) const noexcept;
+    friend struct detail::RouteTableBuilder;
 
     std::uint64_t version_ = 0;
     std::uint64_t generation_ = 0;
-    std::vector<std::uint64_t> prefixes_;  // first 8 bytes of each start, big-endian, zero-padded
-    std::vector<Entry> entries_;
-    std::string keys_;                     // every start and end, back to back
-    std::vector<CounterBlock> counters_;   // keeps every entry's load counter alive
-    bool disjoint_ = true;                 // sorted, non-overlapping, unbounded only last
+    detail::RouteTableLayout layout_;
 };
 
 }  // namespace routecat

@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -15,6 +16,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <random>
 
 namespace routecat {
 
@@ -27,14 +31,25 @@ std::shared_ptr<spdlog::logger> default_logger() {
     return logger;
 }
 
+struct CatalogWatcher::State {
+    std::atomic<bool> stop_requested{false};
+    std::unique_ptr<asio::experimental::concurrent_channel<void(boost::system::error_code)>> stop_channel;
+    std::mutex stop_mutex;
+    std::mt19937_64 jitter{std::random_device{}()};
+    mutable std::mutex status_mutex;
+    CatalogWatcherStatus status;
+};
+
 CatalogWatcher::CatalogWatcher(CatalogStore catalog, std::shared_ptr<Engine> engine, CatalogWatcherOptions options)
     : catalog_(std::move(catalog)), engine_(std::move(engine)), options_(std::move(options)),
-      jitter_(std::random_device{}()) {
+      state_(std::make_unique<State>()) {
     // As the spec's options: a non-positive interval or a null logger keeps the default.
     if (options_.interval <= 0ms) options_.interval = CatalogWatcherOptions{}.interval;
     if (!options_.logger) options_.logger = default_logger();
     if (options_.max_backoff < 0ms) options_.max_backoff = 0ms;
 }
+
+CatalogWatcher::~CatalogWatcher() = default;
 
 void CatalogWatcher::validate() const {
     if (!catalog_.store()) throw_error(errc::catalog_store_required);
@@ -56,9 +71,9 @@ asio::awaitable<bool> CatalogWatcher::sync_once() {
         if (ec && ec != errc::engine_snapshot_version_stale) throw_error(ec, context);
         applied = !ec;  // stale: another path applied something newer meanwhile
     }
-    std::lock_guard lock(status_mutex_);
-    status_.last_read_ts = read_ts;
-    if (applied) status_.last_applied_version = version;
+    std::lock_guard lock(state_->status_mutex);
+    state_->status.last_read_ts = read_ts;
+    if (applied) state_->status.last_applied_version = version;
     co_return applied;
 }
 
@@ -75,20 +90,20 @@ asio::awaitable<void> CatalogWatcher::logged_sync(const char* failure_message) {
     }
     // operation_aborted ends the loop only when this loop was cancelled or stopped; from anywhere else
     // (a store's I/O torn down under it) it is one more failed sync, retried like the others.
-    if (aborted && (stop_requested_.load() ||
+    if (aborted && (state_->stop_requested.load() ||
                     (co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none))
         throw boost::system::system_error(asio::error::operation_aborted);
     {
-        std::lock_guard lock(status_mutex_);
-        ++status_.syncs;
+        std::lock_guard lock(state_->status_mutex);
+        ++state_->status.syncs;
         if (error.empty()) {
-            status_.consecutive_failures = 0;
-            status_.last_sync = std::chrono::system_clock::now();
-            status_.last_error.clear();
+            state_->status.consecutive_failures = 0;
+            state_->status.last_sync = std::chrono::system_clock::now();
+            state_->status.last_error.clear();
         } else {
-            ++status_.failures;
-            ++status_.consecutive_failures;
-            status_.last_error = error;
+            ++state_->status.failures;
+            ++state_->status.consecutive_failures;
+            state_->status.last_error = error;
         }
     }
     if (!error.empty()) options_.logger->error("{} error=\"{}\"", failure_message, error);
@@ -97,10 +112,10 @@ asio::awaitable<void> CatalogWatcher::logged_sync(const char* failure_message) {
 std::chrono::milliseconds CatalogWatcher::next_delay() {
     std::uint64_t failures = 0;
     {
-        std::lock_guard lock(status_mutex_);
-        failures = status_.consecutive_failures;
+        std::lock_guard lock(state_->status_mutex);
+        failures = state_->status.consecutive_failures;
     }
-    return routecat::next_delay(options_.interval, options_.max_backoff, failures, jitter_());
+    return routecat::next_delay(options_.interval, options_.max_backoff, failures, state_->jitter());
 }
 
 asio::awaitable<CatalogWatcher::Wake> CatalogWatcher::wait_next() {
@@ -111,9 +126,9 @@ asio::awaitable<CatalogWatcher::Wake> CatalogWatcher::wait_next() {
     // that fails at once would spin instead of backing off.
     std::optional<std::uint64_t> push_after;
     {
-        std::lock_guard lock(status_mutex_);
-        if (options_.push && catalog_.store()->can_wait_for_change() && status_.consecutive_failures == 0)
-            push_after = status_.last_read_ts;
+        std::lock_guard lock(state_->status_mutex);
+        if (options_.push && catalog_.store()->can_wait_for_change() && state_->status.consecutive_failures == 0)
+            push_after = state_->status.last_read_ts;
     }
     auto push = [](std::shared_ptr<MvccStore> store, std::optional<std::uint64_t> after) -> asio::awaitable<void> {
         if (after) {
@@ -128,10 +143,10 @@ asio::awaitable<CatalogWatcher::Wake> CatalogWatcher::wait_next() {
     auto [order, timer_ec, push_error, stop_ec] =
         co_await asio::experimental::make_parallel_group(
             timer.async_wait(asio::deferred), asio::co_spawn(ex, push(catalog_.store(), push_after), asio::deferred),
-            stop_channel_->async_receive(asio::deferred))
+            state_->stop_channel->async_receive(asio::deferred))
             .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
 
-    if (stop_requested_.load()) co_return Wake::stop;
+    if (state_->stop_requested.load()) co_return Wake::stop;
     if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
         co_return Wake::cancelled;
     switch (order[0]) {
@@ -149,27 +164,27 @@ asio::awaitable<void> CatalogWatcher::run() {
     validate();
     auto ex = co_await asio::this_coro::executor;
     {
-        std::lock_guard lock(stop_mutex_);
-        stop_channel_ = std::make_unique<asio::experimental::concurrent_channel<void(boost::system::error_code)>>(ex, 1);
-        if (stop_requested_.load()) co_return;
+        std::lock_guard lock(state_->stop_mutex);
+        state_->stop_channel = std::make_unique<asio::experimental::concurrent_channel<void(boost::system::error_code)>>(ex, 1);
+        if (state_->stop_requested.load()) co_return;
     }
     {
-        std::lock_guard lock(status_mutex_);
-        status_.running = true;
+        std::lock_guard lock(state_->status_mutex);
+        state_->status.running = true;
     }
     struct NotRunning {
         CatalogWatcher* self;
         ~NotRunning() {
-            std::lock_guard lock(self->status_mutex_);
-            self->status_.running = false;
+            std::lock_guard lock(self->state_->status_mutex);
+            self->state_->status.running = false;
         }
     } not_running{this};
 
     try {
         co_await logged_sync("catalog watcher initial sync failed");
         for (;;) {
-            if (stop_requested_.load()) co_return;
-            if (co_await wait_next() != Wake::timer && stop_requested_.load()) co_return;
+            if (state_->stop_requested.load()) co_return;
+            if (co_await wait_next() != Wake::timer && state_->stop_requested.load()) co_return;
             if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
             co_await logged_sync("catalog watcher sync failed");
         }
@@ -180,14 +195,14 @@ asio::awaitable<void> CatalogWatcher::run() {
 }
 
 void CatalogWatcher::stop() {
-    stop_requested_.store(true);
-    std::lock_guard lock(stop_mutex_);
-    if (stop_channel_) stop_channel_->try_send(boost::system::error_code{});
+    state_->stop_requested.store(true);
+    std::lock_guard lock(state_->stop_mutex);
+    if (state_->stop_channel) state_->stop_channel->try_send(boost::system::error_code{});
 }
 
 CatalogWatcherStatus CatalogWatcher::status() const {
-    std::lock_guard lock(status_mutex_);
-    return status_;
+    std::lock_guard lock(state_->status_mutex);
+    return state_->status;
 }
 
 }  // namespace routecat

@@ -1,6 +1,7 @@
 #include "routecat/engine.hpp"
 
 #include "routecat/detail/change_notifier.hpp"
+#include "routecat/detail/engine_test_hooks.hpp"
 #include "routecat/error.hpp"
 
 #include <algorithm>
@@ -199,6 +200,10 @@ std::optional<HistorySnapshot> Engine::current() const { return history_.at(vers
 
 std::size_t Engine::history_depth() const { return history_.depth(); }
 
-void Engine::set_history_depth_for_test(std::size_t depth) { history_.set_depth(depth); }
+namespace detail {
+
+void set_history_depth_for_test(Engine& engine, std::size_t depth) { engine.history_.set_depth(depth); }
+
+}  // namespace detail
 
 }  // namespace routecat

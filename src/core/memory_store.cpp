@@ -65,12 +65,8 @@ asio::awaitable<std::vector<KeyValue>> MemoryStore::scan_at(std::string start, s
     co_return out;
 }
 
-asio::awaitable<std::uint64_t> MemoryStore::apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
-                                                  std::uint64_t min_commit_ts) {
-    // Validate before writing anything (upstream writes a prefix before failing; the spec asks us not to).
-    for (const auto& m : mutations)
-        if (m.op != MutationOp::put && m.op != MutationOp::del) throw_error(errc::unknown_op);
-
+asio::awaitable<std::uint64_t> MemoryStore::commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                   std::uint64_t min_commit_ts) {
     std::unique_lock lock(mutex_);
     for (const auto& m : mutations) {
         auto it = data_.find(m.key);

@@ -15,6 +15,13 @@ boost::system::result<std::uint64_t> commit_ts_after(std::uint64_t last_commit_t
     return std::max(last_commit_ts + 1, min_commit_ts);
 }
 
+boost::asio::awaitable<std::uint64_t> MvccStore::apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                      std::uint64_t min_commit_ts) {
+    for (const auto& m : mutations)
+        if (m.op != MutationOp::put && m.op != MutationOp::del) throw_error(errc::unknown_op);
+    co_return co_await commit(std::move(mutations), start_ts, min_commit_ts);
+}
+
 boost::asio::awaitable<RangeRead> MvccStore::scan_latest(std::string start, std::optional<std::string> end) {
     RangeRead read;
     read.ts = co_await last_commit_ts();

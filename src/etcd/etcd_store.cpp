@@ -12,7 +12,11 @@
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <limits>
+#include <map>
+#include <mutex>
+#include <unordered_map>
 
 namespace routecat {
 
@@ -49,6 +53,57 @@ std::int64_t revision_for(std::uint64_t ts) {
 
 }  // namespace
 
+// Everything behind EtcdStore's calls: the client, the options and the cache of whole range reads.
+struct EtcdStore::Impl {
+    // A range read in full at one revision: each key's value and mod revision. A read at a fixed
+    // revision never changes, so a later whole read of the same range at a revision at or above it
+    // needs only the keys modified since (min_mod_revision) and the range's key count (equal to the
+    // merged key count iff nothing was deleted), and apply() takes its compare values from here.
+    struct CachedRange {
+        std::int64_t revision = 0;
+        std::string start, end;  // full etcd keys; end "\0" = unbounded
+        std::map<std::string, std::pair<std::string, std::int64_t>> entries;  // key -> (value, mod_revision)
+        bool covers(const std::string& key) const { return key >= start && (end == std::string(1, '\0') || key < end); }
+    };
+
+    Impl(EtcdStoreOptions options, std::unique_ptr<EtcdClient> client)
+        : options_(std::move(options)), client_(std::move(client)) {}
+
+    asio::awaitable<std::uint64_t> last_commit_ts();
+    asio::awaitable<std::optional<std::string>> get_at(std::string key, std::uint64_t ts);
+    asio::awaitable<std::vector<KeyValue>> scan_at(std::string start, std::optional<std::string> end, std::size_t limit,
+                                                   std::uint64_t ts);
+    asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                          std::uint64_t min_commit_ts);
+    asio::awaitable<RangeRead> scan_latest(std::string start, std::optional<std::string> end);
+    // The cached whole read of exactly this range (no request), else scan_latest().
+    asio::awaitable<RangeRead> scan_recent(std::string start, std::optional<std::string> end);
+    asio::awaitable<void> wait_for_change(std::uint64_t after_ts);
+
+    std::string full_key(const std::string& key) const { return options_.prefix + key; }
+    std::string full_end(const std::optional<std::string>& end) const;
+    asio::awaitable<etcd::RangeResponse> range(etcd::RangeRequest& request);  // may fall back to revision 0
+    // Pages through [start, end) at revision (0 = the current one, then pinned to it), at most limit pairs.
+    asio::awaitable<std::pair<std::int64_t, std::vector<KeyValue>>> scan(std::string start, std::string end,
+                                                                         std::size_t limit, std::int64_t revision);
+    // The cached whole read of [start, end) a read at revision (0 = current) may start from.
+    std::shared_ptr<const CachedRange> cached_range(const std::string& start, const std::string& end,
+                                                    std::int64_t revision);
+    // cached brought forward to revision with one request; nothing if keys were deleted meanwhile.
+    asio::awaitable<std::shared_ptr<const CachedRange>> refresh(const CachedRange& cached, std::int64_t revision);
+    std::vector<KeyValue> pairs_of(const CachedRange& range) const;
+    // A cached range read at exactly ts that holds every key.
+    std::shared_ptr<const CachedRange> covering_range(const std::vector<std::string>& keys, std::uint64_t ts);
+    asio::awaitable<std::unordered_map<std::string, std::int64_t>> mod_revisions_at(const std::vector<std::string>& keys,
+                                                                                    std::uint64_t start_ts);
+    void remember(std::shared_ptr<const CachedRange> range);
+
+    EtcdStoreOptions options_;
+    std::unique_ptr<EtcdClient> client_;
+    std::mutex cache_mutex_;
+    std::deque<std::shared_ptr<const CachedRange>> cache_;  // most recent first
+};
+
 boost::system::result<std::shared_ptr<EtcdStore>> EtcdStore::create(EtcdStoreOptions options, asio::any_io_executor ex,
                                                                      std::string* error_text) {
     auto fail = [&](const std::string& why) -> boost::system::result<std::shared_ptr<EtcdStore>> {
@@ -68,24 +123,46 @@ boost::system::result<std::shared_ptr<EtcdStore>> EtcdStore::create(EtcdStoreOpt
     if (options.page_size <= 0) return fail("etcd page_size: must be positive");
     auto client = std::make_unique<EtcdClient>(std::move(ex), std::move(endpoints), options.token.value_or(""),
                                                options.request_timeout, options.max_idle_connections);
-    return std::make_shared<EtcdStore>(Private{}, std::move(options), std::move(client));
+    auto impl = std::make_unique<Impl>(std::move(options), std::move(client));
+    return std::shared_ptr<EtcdStore>(new EtcdStore(std::move(impl)));
 }
 
-EtcdStore::EtcdStore(Private, EtcdStoreOptions options, std::unique_ptr<EtcdClient> client)
-    : options_(std::move(options)), client_(std::move(client)) {}
+EtcdStore::EtcdStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 EtcdStore::~EtcdStore() = default;
 
-std::uint64_t EtcdStore::requests_sent() const noexcept { return client_->requests_sent(); }
-std::uint64_t EtcdStore::connections_opened() const noexcept { return client_->connections_opened(); }
+const EtcdStoreOptions& EtcdStore::options() const noexcept { return impl_->options_; }
+std::uint64_t EtcdStore::requests_sent() const noexcept { return impl_->client_->requests_sent(); }
+std::uint64_t EtcdStore::connections_opened() const noexcept { return impl_->client_->connections_opened(); }
 
-std::string EtcdStore::full_end(const std::optional<std::string>& end) const {
+// The MvccStore calls, each the Impl's coroutine of the same name.
+asio::awaitable<std::uint64_t> EtcdStore::last_commit_ts() { return impl_->last_commit_ts(); }
+asio::awaitable<std::optional<std::string>> EtcdStore::get_at(std::string key, std::uint64_t ts) {
+    return impl_->get_at(std::move(key), ts);
+}
+asio::awaitable<std::vector<KeyValue>> EtcdStore::scan_at(std::string start, std::optional<std::string> end,
+                                                          std::size_t limit, std::uint64_t ts) {
+    return impl_->scan_at(std::move(start), std::move(end), limit, ts);
+}
+asio::awaitable<std::uint64_t> EtcdStore::commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                 std::uint64_t min_commit_ts) {
+    return impl_->commit(std::move(mutations), start_ts, min_commit_ts);
+}
+asio::awaitable<RangeRead> EtcdStore::scan_latest(std::string start, std::optional<std::string> end) {
+    return impl_->scan_latest(std::move(start), std::move(end));
+}
+asio::awaitable<RangeRead> EtcdStore::scan_recent(std::string start, std::optional<std::string> end) {
+    return impl_->scan_recent(std::move(start), std::move(end));
+}
+asio::awaitable<void> EtcdStore::wait_for_change(std::uint64_t after_ts) { return impl_->wait_for_change(after_ts); }
+
+std::string EtcdStore::Impl::full_end(const std::optional<std::string>& end) const {
     if (end) return full_key(*end);
     // The end of the prefix; "\0" (every key from the start on) when the prefix is all 0xFF bytes.
     return codec::prefix_scan_end(options_.prefix).value_or(std::string(1, '\0'));
 }
 
-asio::awaitable<etcd::RangeResponse> EtcdStore::range(etcd::RangeRequest& request) {
+asio::awaitable<etcd::RangeResponse> EtcdStore::Impl::range(etcd::RangeRequest& request) {
     // (Named locals, not temporaries, inside co_await: README, g++ 12.)
     std::string path = "/v3/kv/range", body = etcd::encode(request);
     EtcdReply reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::idempotent);
@@ -102,7 +179,7 @@ asio::awaitable<etcd::RangeResponse> EtcdStore::range(etcd::RangeRequest& reques
     co_return value_or_throw(etcd::parse_range(reply.body, &context), context);
 }
 
-std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::cached_range(const std::string& start, const std::string& end,
+std::shared_ptr<const EtcdStore::Impl::CachedRange> EtcdStore::Impl::cached_range(const std::string& start, const std::string& end,
                                                                        std::int64_t revision) {
     std::lock_guard lock(cache_mutex_);
     for (const auto& range : cache_)
@@ -110,21 +187,21 @@ std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::cached_range(const std:
     return nullptr;
 }
 
-void EtcdStore::remember(std::shared_ptr<const CachedRange> range) {
+void EtcdStore::Impl::remember(std::shared_ptr<const CachedRange> range) {
     std::lock_guard lock(cache_mutex_);
     std::erase_if(cache_, [&](const auto& r) { return r->start == range->start && r->end == range->end; });
     cache_.push_front(std::move(range));
     if (cache_.size() > kCachedRanges) cache_.pop_back();
 }
 
-std::vector<KeyValue> EtcdStore::pairs_of(const CachedRange& range) const {
+std::vector<KeyValue> EtcdStore::Impl::pairs_of(const CachedRange& range) const {
     std::vector<KeyValue> pairs;
     pairs.reserve(range.entries.size());
     for (const auto& [key, entry] : range.entries) pairs.push_back(KeyValue{key.substr(options_.prefix.size()), entry.first});
     return pairs;
 }
 
-asio::awaitable<std::shared_ptr<const EtcdStore::CachedRange>> EtcdStore::refresh(const CachedRange& cached,
+asio::awaitable<std::shared_ptr<const EtcdStore::Impl::CachedRange>> EtcdStore::Impl::refresh(const CachedRange& cached,
                                                                                  std::int64_t revision) {
     etcd::RangeRequest request;
     request.key = cached.start;
@@ -144,7 +221,7 @@ asio::awaitable<std::shared_ptr<const EtcdStore::CachedRange>> EtcdStore::refres
     co_return next;
 }
 
-asio::awaitable<std::pair<std::int64_t, std::vector<KeyValue>>> EtcdStore::scan(std::string start, std::string end,
+asio::awaitable<std::pair<std::int64_t, std::vector<KeyValue>>> EtcdStore::Impl::scan(std::string start, std::string end,
                                                                                std::size_t limit,
                                                                                std::int64_t revision) {
     const bool whole = limit == std::numeric_limits<std::size_t>::max();
@@ -187,7 +264,7 @@ asio::awaitable<std::pair<std::int64_t, std::vector<KeyValue>>> EtcdStore::scan(
     co_return std::make_pair(request.revision, std::move(pairs));
 }
 
-asio::awaitable<std::uint64_t> EtcdStore::last_commit_ts() {
+asio::awaitable<std::uint64_t> EtcdStore::Impl::last_commit_ts() {
     etcd::RangeRequest request;
     request.key = options_.prefix;  // any key will do: the answer's header carries the revision
     request.keys_only = true;
@@ -196,7 +273,7 @@ asio::awaitable<std::uint64_t> EtcdStore::last_commit_ts() {
     co_return static_cast<std::uint64_t>(r.revision);
 }
 
-asio::awaitable<std::optional<std::string>> EtcdStore::get_at(std::string key, std::uint64_t ts) {
+asio::awaitable<std::optional<std::string>> EtcdStore::Impl::get_at(std::string key, std::uint64_t ts) {
     if (ts == 0) co_return std::nullopt;  // revisions start at 1: nothing committed at ts 0
     etcd::RangeRequest request;
     request.key = full_key(key);
@@ -206,14 +283,14 @@ asio::awaitable<std::optional<std::string>> EtcdStore::get_at(std::string key, s
     co_return std::move(r.kvs.front().value);
 }
 
-asio::awaitable<std::vector<KeyValue>> EtcdStore::scan_at(std::string start, std::optional<std::string> end,
+asio::awaitable<std::vector<KeyValue>> EtcdStore::Impl::scan_at(std::string start, std::optional<std::string> end,
                                                           std::size_t limit, std::uint64_t ts) {
     if (ts == 0 || limit == 0 || (end && start >= *end)) co_return std::vector<KeyValue>{};
     auto result = co_await scan(full_key(start), full_end(end), limit, revision_for(ts));
     co_return std::move(result.second);
 }
 
-asio::awaitable<RangeRead> EtcdStore::scan_latest(std::string start, std::optional<std::string> end) {
+asio::awaitable<RangeRead> EtcdStore::Impl::scan_latest(std::string start, std::optional<std::string> end) {
     RangeRead read;
     if (end && start >= *end) {
         read.ts = co_await last_commit_ts();
@@ -225,7 +302,7 @@ asio::awaitable<RangeRead> EtcdStore::scan_latest(std::string start, std::option
     co_return read;
 }
 
-asio::awaitable<RangeRead> EtcdStore::scan_recent(std::string start, std::optional<std::string> end) {
+asio::awaitable<RangeRead> EtcdStore::Impl::scan_recent(std::string start, std::optional<std::string> end) {
     if (auto cached = cached_range(full_key(start), full_end(end), 0)) {
         RangeRead read;
         read.ts = static_cast<std::uint64_t>(cached->revision);
@@ -236,7 +313,7 @@ asio::awaitable<RangeRead> EtcdStore::scan_recent(std::string start, std::option
     co_return co_await scan_latest(std::move(start), std::move(end));
 }
 
-std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::covering_range(const std::vector<std::string>& keys,
+std::shared_ptr<const EtcdStore::Impl::CachedRange> EtcdStore::Impl::covering_range(const std::vector<std::string>& keys,
                                                                         std::uint64_t ts) {
     std::lock_guard lock(cache_mutex_);
     for (const auto& range : cache_)
@@ -246,7 +323,7 @@ std::shared_ptr<const EtcdStore::CachedRange> EtcdStore::covering_range(const st
     return nullptr;
 }
 
-asio::awaitable<std::unordered_map<std::string, std::int64_t>> EtcdStore::mod_revisions_at(
+asio::awaitable<std::unordered_map<std::string, std::int64_t>> EtcdStore::Impl::mod_revisions_at(
     const std::vector<std::string>& keys, std::uint64_t start_ts) {
     std::unordered_map<std::string, std::int64_t> mods;
     if (start_ts == 0) {  // before any commit: every key was absent
@@ -295,10 +372,8 @@ asio::awaitable<std::unordered_map<std::string, std::int64_t>> EtcdStore::mod_re
     co_return mods;
 }
 
-asio::awaitable<std::uint64_t> EtcdStore::apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
-                                                std::uint64_t /*min_commit_ts*/) {
-    for (const auto& m : mutations)
-        if (m.op != MutationOp::put && m.op != MutationOp::del) throw_error(errc::unknown_op);
+asio::awaitable<std::uint64_t> EtcdStore::Impl::commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                       std::uint64_t /*min_commit_ts*/) {
     if (mutations.empty()) co_return co_await last_commit_ts();  // nothing to write: no new revision
 
     // etcd refuses a key twice in one txn; the last mutation of a key is the one that counts.
@@ -358,7 +433,7 @@ asio::awaitable<std::uint64_t> EtcdStore::apply(std::vector<Mutation> mutations,
     co_return static_cast<std::uint64_t>(txn.revision);
 }
 
-asio::awaitable<void> EtcdStore::wait_for_change(std::uint64_t after_ts) {
+asio::awaitable<void> EtcdStore::Impl::wait_for_change(std::uint64_t after_ts) {
     etcd::WatchCreate create;
     create.key = options_.prefix;
     create.range_end = full_end(std::nullopt);

@@ -15,7 +15,9 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <limits>
 
 namespace routecat {
@@ -95,6 +97,28 @@ std::string watermark_value(std::uint64_t ts) {
 
 }  // namespace
 
+// The database and what guards it; RocksDbStore's coroutines run these calls on the blocking executor.
+struct RocksDbStore::Impl {
+    Impl(RocksDbStoreOptions options, asio::any_io_executor blocking, rocksdb::DB* db, std::uint64_t watermark)
+        : options_(std::move(options)), blocking_(std::move(blocking)), db_(db), watermark_(watermark),
+          notifier_(std::make_unique<detail::ChangeNotifier>()) {}
+    ~Impl() {
+        if (db_) db_->Close();
+    }
+
+    std::optional<std::string> get_sync(const std::string& key, std::uint64_t ts) const;
+    std::vector<KeyValue> scan_sync(const std::string& start, const std::optional<std::string>& end, std::size_t limit,
+                                    std::uint64_t ts) const;
+    std::uint64_t apply_sync(std::vector<Mutation>& mutations, std::uint64_t start_ts, std::uint64_t min_commit_ts);
+
+    RocksDbStoreOptions options_;
+    asio::any_io_executor blocking_;
+    std::unique_ptr<rocksdb::DB> db_;
+    std::mutex commit_mutex_;  // one apply at a time: conflict check, commit ts and write are one step
+    std::atomic<std::uint64_t> watermark_;
+    std::unique_ptr<detail::ChangeNotifier> notifier_;
+};
+
 boost::system::result<std::shared_ptr<RocksDbStore>> RocksDbStore::open(RocksDbStoreOptions options,
                                                                          asio::any_io_executor blocking_executor,
                                                                          std::string* error_text) {
@@ -128,18 +152,15 @@ boost::system::result<std::shared_ptr<RocksDbStore>> RocksDbStore::open(RocksDbS
     } else if (!s.IsNotFound()) {
         return fail(errc::store_unavailable, "cannot read the watermark of " + options.path + ": " + s.ToString());
     }
-    return std::make_shared<RocksDbStore>(Private{}, std::move(options), std::move(blocking_executor), db.release(),
-                                          watermark);
+    auto impl = std::make_unique<Impl>(std::move(options), std::move(blocking_executor), db.release(), watermark);
+    return std::shared_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
 }
 
-RocksDbStore::RocksDbStore(Private, RocksDbStoreOptions options, asio::any_io_executor blocking, rocksdb::DB* db,
-                           std::uint64_t watermark)
-    : options_(std::move(options)), blocking_(std::move(blocking)), db_(db), watermark_(watermark),
-      notifier_(std::make_unique<detail::ChangeNotifier>()) {}
+RocksDbStore::RocksDbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-RocksDbStore::~RocksDbStore() {
-    if (db_) db_->Close();
-}
+RocksDbStore::~RocksDbStore() = default;
+
+const std::string& RocksDbStore::path() const noexcept { return impl_->options_.path; }
 
 template <class F>
 auto RocksDbStore::blocking(F f) -> asio::awaitable<decltype(f())> {
@@ -148,7 +169,7 @@ auto RocksDbStore::blocking(F f) -> asio::awaitable<decltype(f())> {
     // its last reference has closed the database when it moves on (and can reopen the directory).
     using R = decltype(f());
     auto initiate = [self = shared_from_this(), f = std::move(f)](auto handler) mutable {
-        asio::post(self->blocking_, [self, f = std::move(f), handler = std::move(handler)]() mutable {
+        asio::post(self->impl_->blocking_, [self, f = std::move(f), handler = std::move(handler)]() mutable {
             std::exception_ptr error;
             std::optional<R> result;
             try {
@@ -167,40 +188,38 @@ auto RocksDbStore::blocking(F f) -> asio::awaitable<decltype(f())> {
         std::move(initiate), asio::use_awaitable);
 }
 
-asio::awaitable<std::uint64_t> RocksDbStore::last_commit_ts() { co_return watermark_.load(); }
+asio::awaitable<std::uint64_t> RocksDbStore::last_commit_ts() { co_return impl_->watermark_.load(); }
 
 asio::awaitable<std::optional<std::string>> RocksDbStore::get_at(std::string key, std::uint64_t ts) {
     // (Callables are named before co_await: g++ 12 destroys temporaries inside it twice.)
-    auto read = [this, key = std::move(key), ts] { return get_sync(key, ts); };
+    auto read = [impl = impl_.get(), key = std::move(key), ts] { return impl->get_sync(key, ts); };
     co_return co_await blocking(std::move(read));
 }
 
 asio::awaitable<std::vector<KeyValue>> RocksDbStore::scan_at(std::string start, std::optional<std::string> end,
                                                              std::size_t limit, std::uint64_t ts) {
     if (limit == 0) co_return std::vector<KeyValue>{};
-    auto read = [this, start = std::move(start), end = std::move(end), limit, ts] {
-        return scan_sync(start, end, limit, ts);
+    auto read = [impl = impl_.get(), start = std::move(start), end = std::move(end), limit, ts] {
+        return impl->scan_sync(start, end, limit, ts);
     };
     co_return co_await blocking(std::move(read));
 }
 
-asio::awaitable<std::uint64_t> RocksDbStore::apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
-                                                   std::uint64_t min_commit_ts) {
-    for (const auto& m : mutations)
-        if (m.op != MutationOp::put && m.op != MutationOp::del) throw_error(errc::unknown_op);
-    auto write = [this, mutations = std::move(mutations), start_ts, min_commit_ts]() mutable {
-        return apply_sync(mutations, start_ts, min_commit_ts);
+asio::awaitable<std::uint64_t> RocksDbStore::commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                    std::uint64_t min_commit_ts) {
+    auto write = [impl = impl_.get(), mutations = std::move(mutations), start_ts, min_commit_ts]() mutable {
+        return impl->apply_sync(mutations, start_ts, min_commit_ts);
     };
     const std::uint64_t commit_ts = co_await blocking(std::move(write));
-    notifier_->notify();
+    impl_->notifier_->notify();
     co_return commit_ts;
 }
 
 asio::awaitable<void> RocksDbStore::wait_for_change(std::uint64_t after_ts) {
-    co_await notifier_->wait(after_ts, [this] { return watermark_.load(); });
+    co_await impl_->notifier_->wait(after_ts, [impl = impl_.get()] { return impl->watermark_.load(); });
 }
 
-std::optional<std::string> RocksDbStore::get_sync(const std::string& key, std::uint64_t ts) const {
+std::optional<std::string> RocksDbStore::Impl::get_sync(const std::string& key, std::uint64_t ts) const {
     const std::string prefix = key_prefix(key);
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     it->Seek(version_key(key, ts));  // the newest version at or below ts, if the key has one
@@ -213,7 +232,7 @@ std::optional<std::string> RocksDbStore::get_sync(const std::string& key, std::u
     return std::string(value.substr(1));
 }
 
-std::vector<KeyValue> RocksDbStore::scan_sync(const std::string& start, const std::optional<std::string>& end,
+std::vector<KeyValue> RocksDbStore::Impl::scan_sync(const std::string& start, const std::optional<std::string>& end,
                                               std::size_t limit, std::uint64_t ts) const {
     // All entries of keys below end sort below the escaped end's prefix (the encoding is prefix-free).
     const std::string upper = end ? key_prefix(*end) : std::string(1, kDataEnd);
@@ -255,7 +274,7 @@ std::vector<KeyValue> RocksDbStore::scan_sync(const std::string& start, const st
     return out;
 }
 
-std::uint64_t RocksDbStore::apply_sync(std::vector<Mutation>& mutations, std::uint64_t start_ts,
+std::uint64_t RocksDbStore::Impl::apply_sync(std::vector<Mutation>& mutations, std::uint64_t start_ts,
                                        std::uint64_t min_commit_ts) {
     std::lock_guard lock(commit_mutex_);
     {

@@ -71,18 +71,20 @@ public:
         if (scan_hook_) co_await scan_hook_(*inner_);
         co_return co_await inner_->scan_at(std::move(start), std::move(end), limit, ts);
     }
-    boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
-                                                std::uint64_t min_commit_ts) override {
+    bool can_wait_for_change() const noexcept override { return inner_->can_wait_for_change(); }
+    boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts) override {
+        return inner_->wait_for_change(after_ts);
+    }
+
+protected:
+    boost::asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                 std::uint64_t min_commit_ts) override {
         {
             std::lock_guard lock(mutex_);
             applied_.push_back(mutations);
         }
         if (apply_hook_) co_await apply_hook_(*inner_);
         co_return co_await inner_->apply(std::move(mutations), start_ts, min_commit_ts);
-    }
-    bool can_wait_for_change() const noexcept override { return inner_->can_wait_for_change(); }
-    boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts) override {
-        return inner_->wait_for_change(after_ts);
     }
 
 private:

@@ -2,7 +2,7 @@
 // JSON responses of the admin API: every error is {"error":{"code":...,"message":...}} plus optional
 // extra fields (DESIGN.md "Admin HTTP API").
 
-#include "routecat/admin/server.hpp"
+#include "routecat/admin/http.hpp"
 
 #include <boost/beast/http/status.hpp>
 #include <boost/json/object.hpp>

@@ -3,7 +3,7 @@
 // sockets, so an embedder can serve it from its own Beast server and tests call it directly.
 
 #include "routecat/admin/metrics.hpp"
-#include "routecat/admin/server.hpp"
+#include "routecat/admin/http.hpp"
 #include "routecat/catalog/catalog_store.hpp"
 #include "routecat/catalog/catalog_watcher.hpp"
 #include "routecat/engine.hpp"

@@ -7,11 +7,11 @@
 // a header timeout (a slow client is dropped), an idle timeout between requests. Per server: a
 // connection cap (above it a connection gets 503 and is closed) and a graceful drain on stop().
 
+#include "routecat/admin/http.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/system/result.hpp>
 
 #include <atomic>
@@ -22,10 +22,6 @@
 #include <set>
 
 namespace routecat::admin {
-
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
-using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
 
 struct ServerOptions {
     std::size_t body_limit_bytes = 8 * 1024 * 1024;

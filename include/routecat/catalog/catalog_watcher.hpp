@@ -12,14 +12,10 @@
 #include "routecat/engine.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 
 namespace spdlog {
@@ -67,6 +63,7 @@ std::shared_ptr<spdlog::logger> default_logger();
 class CatalogWatcher {
 public:
     CatalogWatcher(CatalogStore catalog, std::shared_ptr<Engine> engine, CatalogWatcherOptions options = {});
+    ~CatalogWatcher();
     CatalogWatcher(const CatalogWatcher&) = delete;
     CatalogWatcher& operator=(const CatalogWatcher&) = delete;
 
@@ -94,15 +91,12 @@ private:
     boost::asio::awaitable<Wake> wait_next();
     std::chrono::milliseconds next_delay();
 
+    struct State;  // the stop signal, the jitter source and the status, shared with run()'s waits
+
     CatalogStore catalog_;
     std::shared_ptr<Engine> engine_;
     CatalogWatcherOptions options_;
-    std::atomic<bool> stop_requested_{false};
-    std::unique_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>> stop_channel_;
-    std::mutex stop_mutex_;
-    std::mt19937_64 jitter_;
-    mutable std::mutex status_mutex_;
-    CatalogWatcherStatus status_;
+    std::unique_ptr<State> state_;
 };
 
 }  // namespace routecat

@@ -24,8 +24,6 @@ public:
     boost::asio::awaitable<std::optional<std::string>> get_at(std::string key, std::uint64_t ts) override;
     boost::asio::awaitable<std::vector<KeyValue>> scan_at(std::string start, std::optional<std::string> end,
                                                           std::size_t limit, std::uint64_t ts) override;
-    boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
-                                                std::uint64_t min_commit_ts) override;
     bool can_wait_for_change() const noexcept override { return true; }
     boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts) override;
 
@@ -35,6 +33,10 @@ public:
     void delete_at(std::string key, std::uint64_t ts);
     // Commit ts of the key's newest version (tombstones count), if any.
     std::optional<std::uint64_t> latest_commit_ts(const std::string& key) const;
+
+protected:
+    boost::asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                 std::uint64_t min_commit_ts) override;
 
 private:
     struct Version {

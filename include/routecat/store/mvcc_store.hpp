@@ -61,10 +61,10 @@ public:
 
     // Atomically writes every mutation at one commit ts and returns it. The ts is >= min_commit_ts and
     // above every earlier commit. Throws errc::write_conflict, writing nothing, when any written key
-    // (put or delete) has a version committed after start_ts; errc::unknown_op for a bad op, also
-    // before anything is written.
-    virtual boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
-                                                        std::uint64_t min_commit_ts) = 0;
+    // (put or delete) has a version committed after start_ts; errc::unknown_op for a bad op, before
+    // anything is written (checked here, once for every backend; then commit() writes).
+    boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                std::uint64_t min_commit_ts);
 
     // True when every call is a network round trip and the store picks commit timestamps itself
     // (etcd). CatalogStore then reads a whole catalog with one scan_latest() and lets apply() choose
@@ -85,6 +85,11 @@ public:
     // It is cancellable (per-operation cancellation), throwing operation_aborted.
     virtual bool can_wait_for_change() const noexcept { return false; }
     virtual boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts);
+
+protected:
+    // apply() after its checks: every op is a put or a delete.
+    virtual boost::asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                         std::uint64_t min_commit_ts) = 0;
 };
 
 }  // namespace routecat

@@ -16,19 +16,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/result.hpp>
 
-#include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 
-namespace rocksdb {
-class DB;
-}
-
 namespace routecat {
-namespace detail {
-class ChangeNotifier;
-}
 
 struct RocksDbStoreOptions {
     std::string path;             // created, with missing parents, when absent
@@ -50,35 +41,24 @@ public:
     boost::asio::awaitable<std::optional<std::string>> get_at(std::string key, std::uint64_t ts) override;
     boost::asio::awaitable<std::vector<KeyValue>> scan_at(std::string start, std::optional<std::string> end,
                                                           std::size_t limit, std::uint64_t ts) override;
-    boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
-                                                std::uint64_t min_commit_ts) override;
     bool can_wait_for_change() const noexcept override { return true; }
     boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts) override;
 
-    const std::string& path() const noexcept { return options_.path; }
+    const std::string& path() const noexcept;
+
+protected:
+    boost::asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
+                                                 std::uint64_t min_commit_ts) override;
 
 private:
-    struct Private {};
+    struct Impl;
+    explicit RocksDbStore(std::unique_ptr<Impl> impl);
 
-public:
-    RocksDbStore(Private, RocksDbStoreOptions options, boost::asio::any_io_executor blocking, rocksdb::DB* db,
-                 std::uint64_t watermark);
-
-private:
+    // Runs f on the blocking executor and resumes on the caller's (rocksdb_store.cpp).
     template <class F>
     auto blocking(F f) -> boost::asio::awaitable<decltype(f())>;
 
-    std::optional<std::string> get_sync(const std::string& key, std::uint64_t ts) const;
-    std::vector<KeyValue> scan_sync(const std::string& start, const std::optional<std::string>& end, std::size_t limit,
-                                    std::uint64_t ts) const;
-    std::uint64_t apply_sync(std::vector<Mutation>& mutations, std::uint64_t start_ts, std::uint64_t min_commit_ts);
-
-    RocksDbStoreOptions options_;
-    boost::asio::any_io_executor blocking_;
-    std::unique_ptr<rocksdb::DB> db_;
-    std::mutex commit_mutex_;  // one apply at a time: conflict check, commit ts and write are one step
-    std::atomic<std::uint64_t> watermark_;
-    std::unique_ptr<detail::ChangeNotifier> notifier_;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace routecat

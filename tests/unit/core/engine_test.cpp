@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "routecat/detail/engine_test_hooks.hpp"
 #include "routecat/engine.hpp"
 #include "routecat/error.hpp"
 #include "routecat/key_text.hpp"
@@ -1628,7 +1629,7 @@ BOOST_AUTO_TEST_CASE(engine_history_depth_fifo_eviction) {
 BOOST_AUTO_TEST_CASE(engine_history_set_depth_for_test) {
     Engine e;
     for (std::uint64_t v = 1; v <= 10; ++v) BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(v, {rd(v, "", nullopt, v)})));
-    e.set_history_depth_for_test(4);
+    detail::set_history_depth_for_test(e, 4);
     BOOST_TEST(e.history_depth() == 4u);
     for (std::uint64_t v = 1; v <= 6; ++v) BOOST_TEST(!e.snapshot_at(v));
     for (std::uint64_t v = 7; v <= 10; ++v) BOOST_TEST(e.snapshot_at(v).has_value());
@@ -1636,18 +1637,18 @@ BOOST_AUTO_TEST_CASE(engine_history_set_depth_for_test) {
     BOOST_TEST(!e.snapshot_at(7));
     for (std::uint64_t v = 8; v <= 11; ++v) BOOST_TEST(e.snapshot_at(v).has_value());
     // Growing keeps what is there and records more.
-    e.set_history_depth_for_test(6);
+    detail::set_history_depth_for_test(e, 6);
     BOOST_TEST(e.history_depth() == 6u);
     BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(12, {rd(12, "", nullopt, 12)})));
     BOOST_TEST_REQUIRE(!e.apply_snapshot(snap(13, {rd(13, "", nullopt, 13)})));
     for (std::uint64_t v = 8; v <= 13; ++v) BOOST_TEST(e.snapshot_at(v).has_value());
     BOOST_TEST(!e.snapshot_at(7));
     // Shrink to 1: only the newest.
-    e.set_history_depth_for_test(1);
+    detail::set_history_depth_for_test(e, 1);
     for (std::uint64_t v = 8; v <= 12; ++v) BOOST_TEST(!e.snapshot_at(v));
     BOOST_TEST(e.current()->version() == 13u);
     // 0 is a programming error.
-    BOOST_CHECK_THROW(e.set_history_depth_for_test(0), std::invalid_argument);
+    BOOST_CHECK_THROW(detail::set_history_depth_for_test(e, 0), std::invalid_argument);
     BOOST_TEST(e.history_depth() == 1u);
     BOOST_TEST(e.current().has_value());
 }

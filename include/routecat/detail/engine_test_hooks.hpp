@@ -1,0 +1,14 @@
+#pragma once
+// Test-only access to an Engine (spec §7.9's SetHistoryDepthForTest): not part of the API.
+
+#include "routecat/engine.hpp"
+
+#include <cstddef>
+
+namespace routecat::detail {
+
+// Resizes the engine's version-history ring; shrinking evicts the oldest excess entries at once.
+// depth must be > 0 (std::invalid_argument).
+void set_history_depth_for_test(Engine& engine, std::size_t depth);
+
+}  // namespace routecat::detail
