@@ -1,12 +1,12 @@
 #include "routecat/admin/server.hpp"
 
 #include "routecat/admin/responses.hpp"
+#include "routecat/detail/change_notifier.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -46,7 +46,9 @@ public:
 
 Server::Server(asio::any_io_executor executor, ServerOptions options, Handler handler)
     : executor_(std::move(executor)), options_(options), handler_(std::move(handler)),
-      acceptor_(asio::make_strand(executor_)) {}
+      acceptor_(asio::make_strand(executor_)), connections_changed_(std::make_unique<detail::ChangeNotifier>()) {}
+
+Server::~Server() = default;
 
 boost::system::result<tcp::endpoint> Server::listen(const tcp::endpoint& endpoint) {
     boost::system::error_code ec;
@@ -93,12 +95,7 @@ void Server::stop() {
 }
 
 asio::awaitable<void> Server::drain(std::chrono::milliseconds timeout) {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-        timer.expires_after(std::chrono::milliseconds(5));
-        co_await timer.async_wait(asio::use_awaitable);
-    }
+    co_await connections_changed_->wait_until([this] { return connections_.load() == 0; }, timeout);
     std::lock_guard lock(sessions_mutex_);
     for (const auto& s : sessions_) asio::post(s->stream.get_executor(), [s] { s->close(true); });
 }
@@ -115,9 +112,12 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
         Server* self;
         std::shared_ptr<Session> session;
         ~Unregister() {
-            std::lock_guard lock(self->sessions_mutex_);
-            self->sessions_.erase(session);
-            self->connections_.fetch_sub(1);
+            {
+                std::lock_guard lock(self->sessions_mutex_);
+                self->sessions_.erase(session);
+                self->connections_.fetch_sub(1);
+            }
+            self->connections_changed_->notify();
         }
     } unregister{this, session};
     auto& stream = session->stream;

@@ -170,54 +170,78 @@ asio::awaitable<std::unique_ptr<EtcdConnection>> EtcdClient::connect(std::size_t
     co_return connection;
 }
 
-asio::awaitable<EtcdReply> EtcdClient::call(std::string path, std::string body, Retry retry) {
-    // Beast's stream timeouts fire on the awaiting coroutine's executor: on a multi-threaded
-    // io_context that races the operation they time out (a timeout read as a cancellation, a socket
-    // closed twice). So each request runs as its own coroutine on a strand of its own, bounded by
-    // its deadlines. Cancellation is not forwarded into it: Boost 1.81's co_spawn onto another
-    // executor emits a late cancellation into a freed slot (ASan: heap-use-after-free).
-    auto task = call_on_strand(std::move(path), std::move(body), retry);
-    co_return co_await asio::co_spawn(asio::make_strand(ex_), std::move(task), no_cancellation());
+// Not coroutines: they copy path into the request's own coroutine before returning, so a caller may
+// pass a literal or a temporary inside its co_await (README, "g++ 12 and coroutines").
+//
+// Beast's stream timeouts fire on the awaiting coroutine's executor: on a multi-threaded io_context
+// that races the operation they time out (a timeout read as a cancellation, a socket closed twice).
+// So each request runs as its own coroutine on a strand of its own, bounded by its deadlines.
+// Cancellation is not forwarded into it: Boost 1.81's co_spawn onto another executor emits a late
+// cancellation into a freed slot (ASan: heap-use-after-free).
+asio::awaitable<EtcdReply> EtcdClient::call(std::string_view path, std::string body, Retry retry) {
+    return asio::co_spawn(asio::make_strand(ex_), call_on_strand(std::string(path), std::move(body), retry),
+                          no_cancellation());
 }
 
-asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream(std::string path, std::string body) {
-    auto task = open_stream_on_strand(std::move(path), std::move(body));
-    co_return co_await asio::co_spawn(asio::make_strand(ex_), std::move(task), no_cancellation());
+asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream(std::string_view path, std::string body) {
+    return asio::co_spawn(asio::make_strand(ex_), open_stream_on_strand(std::string(path), std::move(body)),
+                          no_cancellation());
 }
 
-asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::string body, Retry retry) {
+http::request<http::string_body> EtcdClient::make_request(const std::string& path, std::string body) const {
     http::request<http::string_body> req{http::verb::post, path, 11};
     req.set(http::field::content_type, "application/json");
     if (!token_.empty()) req.set(http::field::authorization, token_);
     req.keep_alive(true);
     req.body() = std::move(body);
     req.prepare_payload();
+    return req;
+}
 
+template <class T>
+asio::awaitable<std::optional<T>> EtcdClient::fail_over(const TryEndpoint<T>& try_endpoint, std::string& failures) {
     const std::size_t n = endpoints_.size();
     const std::size_t first = preferred_.load();
-    std::string failures;
-    std::optional<EtcdReply> unavailable_reply;
     for (std::size_t attempt = 0; attempt < n; ++attempt) {
         const std::size_t index = (first + attempt) % n;
-        const EtcdEndpoint& ep = endpoints_[index];
-        const auto deadline = Clock::now() + timeout_;
-        auto note = [&](const std::string& what) { failures += (failures.empty() ? "" : "; ") + what; };
+        const Attempt at{index, endpoints_[index], Clock::now() + timeout_, attempt + 1 == n};
+        std::string failure;
+        std::optional<T> result = co_await try_endpoint(at, failure);
+        if (result) {
+            preferred_.store(index);
+            co_return result;
+        }
+        failures += (failures.empty() ? "" : "; ") + failure;
+    }
+    co_return std::nullopt;
+}
 
-        std::unique_ptr<EtcdConnection> connection = take_idle(index);
+void EtcdClient::give_up(const std::string& failures) {
+    unavailable(failures.empty() ? std::string("etcd: no endpoint answered") : failures);
+}
+
+asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::string body, Retry retry) {
+    auto req = make_request(path, std::move(body));
+    std::optional<EtcdReply> unavailable_reply;  // a member said "unavailable"; the answer if no other one does
+
+    const TryEndpoint<EtcdReply> try_endpoint = [&](const Attempt& at,
+                                                    std::string& failure) -> asio::awaitable<std::optional<EtcdReply>> {
+        const EtcdEndpoint& ep = at.endpoint;
+        std::unique_ptr<EtcdConnection> connection = take_idle(at.index);
         if (!connection) {
             try {
-                connection = co_await connect(index, deadline);
+                connection = co_await connect(at.index, at.deadline);
             } catch (const boost::system::system_error& e) {
                 if (e.code() == asio::error::operation_aborted) throw;
-                note(e.what());
-                continue;  // nothing was sent: every request may go to the next endpoint
+                failure = e.what();
+                co_return std::nullopt;  // nothing was sent: every request may go to the next endpoint
             }
         }
 
         req.set(http::field::host, ep.host + ":" + ep.port);
         ++requests_;
         boost::system::error_code ec;
-        connection->stream.expires_at(deadline);
+        connection->stream.expires_at(at.deadline);
         co_await http::async_write(connection->stream, req, asio::redirect_error(asio::use_awaitable, ec));
         http::response_parser<http::string_body> parser;
         parser.body_limit(kMaxAnswerBytes);
@@ -228,8 +252,8 @@ asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::str
         if (ec) {
             if (retry == Retry::once)
                 unavailable("etcd " + ep.url + ": outcome unknown (" + describe(ec) + " after the request was sent)");
-            note("etcd " + ep.url + ": " + describe(ec));
-            continue;
+            failure = "etcd " + ep.url + ": " + describe(ec);
+            co_return std::nullopt;
         }
 
         auto res = parser.release();
@@ -237,10 +261,9 @@ asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::str
         reply.endpoint = ep.url;
         boost::system::error_code json_ec;
         reply.body = boost::json::parse(res.body(), json_ec);
-        if (res.keep_alive()) give_back(index, std::move(connection));
+        if (res.keep_alive()) give_back(at.index, std::move(connection));
         if (res.result() == http::status::ok) {
             if (json_ec) unavailable("etcd " + ep.url + ": the answer is not JSON");
-            preferred_.store(index);
             co_return reply;
         }
         reply.grpc_code = etcd::GrpcCode::unavailable;  // unless the body says otherwise
@@ -252,39 +275,34 @@ asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::str
             }
         }
         // "No leader", "leader changed" and the like: another member may answer, if asking again is safe.
-        if (reply.grpc_code == etcd::GrpcCode::unavailable && retry == Retry::idempotent && attempt + 1 < n) {
-            note("etcd " + ep.url + ": " + reply.message);
+        if (reply.grpc_code == etcd::GrpcCode::unavailable && retry == Retry::idempotent && !at.last) {
+            failure = "etcd " + ep.url + ": " + reply.message;
             unavailable_reply = std::move(reply);
-            continue;
+            co_return std::nullopt;
         }
         co_return reply;
-    }
-    if (unavailable_reply) co_return std::move(*unavailable_reply);
-    unavailable(failures.empty() ? std::string("etcd: no endpoint answered") : failures);
+    };
+
+    std::string failures;
+    std::optional<EtcdReply> reply = co_await fail_over(try_endpoint, failures);
+    if (!reply) reply = std::move(unavailable_reply);
+    if (!reply) give_up(failures);
+    co_return std::move(*reply);
 }
 
 asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream_on_strand(std::string path, std::string body) {
-    http::request<http::string_body> req{http::verb::post, path, 11};
-    req.set(http::field::content_type, "application/json");
-    if (!token_.empty()) req.set(http::field::authorization, token_);
-    req.body() = std::move(body);
-    req.prepare_payload();
+    auto req = make_request(path, std::move(body));
 
-    const std::size_t n = endpoints_.size();
-    const std::size_t first = preferred_.load();
-    std::string failures;
-    for (std::size_t attempt = 0; attempt < n; ++attempt) {
-        const std::size_t index = (first + attempt) % n;
-        const EtcdEndpoint& ep = endpoints_[index];
-        const auto deadline = Clock::now() + timeout_;
-        auto note = [&](const std::string& what) { failures += (failures.empty() ? "" : "; ") + what; };
+    const TryEndpoint<std::unique_ptr<EtcdStream>> try_endpoint =
+        [&](const Attempt& at, std::string& failure) -> asio::awaitable<std::optional<std::unique_ptr<EtcdStream>>> {
+        const EtcdEndpoint& ep = at.endpoint;
         std::unique_ptr<EtcdConnection> connection;
         try {
-            connection = co_await connect(index, deadline);  // a stream holds its connection: never a pooled one
+            connection = co_await connect(at.index, at.deadline);  // never a pooled one
         } catch (const boost::system::system_error& e) {
             if (e.code() == asio::error::operation_aborted) throw;
-            note(e.what());
-            continue;
+            failure = e.what();
+            co_return std::nullopt;
         }
         req.set(http::field::host, ep.host + ":" + ep.port);
         ++requests_;
@@ -297,18 +315,21 @@ asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream_on_strand(s
                                              asio::redirect_error(asio::use_awaitable, ec));
         throw_if_cancelled(ec);
         if (ec) {
-            note("etcd " + ep.url + ": " + describe(ec));
-            continue;
+            failure = "etcd " + ep.url + ": " + describe(ec);
+            co_return std::nullopt;
         }
         if (connection->parser->get().result() != http::status::ok) {
-            note("etcd " + ep.url + ": HTTP " + std::to_string(connection->parser->get().result_int()));
-            continue;
+            failure = "etcd " + ep.url + ": HTTP " + std::to_string(connection->parser->get().result_int());
+            co_return std::nullopt;
         }
         connection->stream.expires_never();
-        preferred_.store(index);
         co_return std::make_unique<EtcdStream>(std::move(connection), ep.url);
-    }
-    unavailable(failures.empty() ? std::string("etcd: no endpoint answered") : failures);
+    };
+
+    std::string failures;
+    std::optional<std::unique_ptr<EtcdStream>> stream = co_await fail_over(try_endpoint, failures);
+    if (!stream) give_up(failures);
+    co_return std::move(*stream);
 }
 
 }  // namespace routecat::detail

@@ -10,15 +10,20 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
 #include <boost/system/result.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace routecat::detail {
@@ -67,12 +72,13 @@ public:
 
     // POSTs body to path. Transport failures on every endpoint (or an unknown outcome of a `once`
     // request) throw store_unavailable; an idempotent request answered "unavailable" by one member
-    // is tried on the next. Error answers are returned in the reply for the caller to map.
-    boost::asio::awaitable<EtcdReply> call(std::string path, std::string body, Retry retry);
+    // is tried on the next. Error answers are returned in the reply for the caller to map. path is
+    // copied before this returns: a literal is fine.
+    boost::asio::awaitable<EtcdReply> call(std::string_view path, std::string body, Retry retry);
 
     // Opens a streaming POST (the response headers are read within the deadline; the body is then
     // read without one). Fails over between endpoints like an idempotent call.
-    boost::asio::awaitable<std::unique_ptr<EtcdStream>> open_stream(std::string path, std::string body);
+    boost::asio::awaitable<std::unique_ptr<EtcdStream>> open_stream(std::string_view path, std::string body);
 
     std::uint64_t requests_sent() const noexcept { return requests_.load(); }
     std::uint64_t connections_opened() const noexcept { return connections_.load(); }
@@ -80,6 +86,25 @@ public:
 private:
     struct Pool;
 
+    // One try of a request on one endpoint, within its own deadline.
+    struct Attempt {
+        std::size_t index;
+        const EtcdEndpoint& endpoint;
+        std::chrono::steady_clock::time_point deadline;
+        bool last;  // no endpoint is left after this one
+    };
+    // The result of the try, or nothing (after saying why in failure) to go on to the next endpoint.
+    template <class T>
+    using TryEndpoint = std::function<boost::asio::awaitable<std::optional<T>>(const Attempt&, std::string& failure)>;
+
+    // Tries every endpoint in turn, from the one that last answered, until one gives a result (which
+    // becomes the preferred endpoint); nothing, and every endpoint's failure in failures, otherwise.
+    template <class T>
+    boost::asio::awaitable<std::optional<T>> fail_over(const TryEndpoint<T>& try_endpoint, std::string& failures);
+    [[noreturn]] static void give_up(const std::string& failures);
+
+    boost::beast::http::request<boost::beast::http::string_body> make_request(const std::string& path,
+                                                                              std::string body) const;
     boost::asio::awaitable<EtcdReply> call_on_strand(std::string path, std::string body, Retry retry);
     boost::asio::awaitable<std::unique_ptr<EtcdStream>> open_stream_on_strand(std::string path, std::string body);
 

@@ -21,6 +21,10 @@
 #include <mutex>
 #include <set>
 
+namespace routecat::detail {
+class ChangeNotifier;
+}
+
 namespace routecat::admin {
 
 struct ServerOptions {
@@ -36,6 +40,7 @@ struct ServerOptions {
 class Server : public std::enable_shared_from_this<Server> {
 public:
     Server(boost::asio::any_io_executor executor, ServerOptions options, Handler handler);
+    ~Server();
 
     // Binds and listens (port 0 = any free port); returns the bound endpoint.
     boost::system::result<boost::asio::ip::tcp::endpoint> listen(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -64,6 +69,7 @@ private:
     std::atomic<std::size_t> connections_{0};
     std::mutex sessions_mutex_;
     std::set<std::shared_ptr<Session>> sessions_;
+    std::unique_ptr<detail::ChangeNotifier> connections_changed_;  // drain() waits on it
 };
 
 }  // namespace routecat::admin
