@@ -1,5 +1,5 @@
-// routecat-demo: saves a small catalog on the in-memory store and prints it. A stand-in for the
-// daemon (routecatd) until it lands.
+// routecat-demo: a tour of the library in one file: saves a small catalog on the in-memory store,
+// splits a route and prints each version (README, "A 1-minute tour" has the daemon's).
 
 #include "routecat/catalog/catalog_store.hpp"
 #include "routecat/error.hpp"
@@ -35,11 +35,10 @@ asio::awaitable<void> demo() {
     co_await catalog.save(0, routes);
     print(co_await catalog.snapshot());
 
-    // Split route 1 at "g" by hand: two children that remember their parent.
-    routes = {{3, "", "g", 1, RouteState::active, 1},
-              {4, "g", "m", 1, RouteState::write_fenced, 1},
-              {2, "m", std::nullopt, 2, RouteState::active, 0}};
-    co_await catalog.save(1, routes);
+    // Split route 1 at "g" (spec §10.3): two children with fresh ids that remember their parent.
+    std::string key = "g";  // (named, not a literal inside co_await: README, "g++ 12 and coroutines")
+    const SplitResult split = co_await catalog.split(1, 1, std::move(key));
+    std::cout << "split route 1 at \"g\" into routes " << split.left.route_id << " and " << split.right.route_id << "\n";
     print(co_await catalog.snapshot());
     std::cout << "next route id " << co_await catalog.next_route_id() << "\n";
 
