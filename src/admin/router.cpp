@@ -190,8 +190,9 @@ asio::awaitable<Response> dispatch(const AdminContext& ctx, const Request& req) 
         co_return res;
     }
 
+    const handlers::Call call{ctx, req, target->params()};  // (not braced inside co_await: README, g++ 12)
     try {
-        co_return co_await endpoint->handler(handlers::Call{ctx, req, target->params()});
+        co_return co_await endpoint->handler(call);
     } catch (const boost::system::system_error& e) {
         co_return error_response(req, e);
     }

@@ -170,8 +170,8 @@ asio::awaitable<std::unique_ptr<EtcdConnection>> EtcdClient::connect(std::size_t
     co_return connection;
 }
 
-// Not coroutines: they copy path into the request's own coroutine before returning, so a caller may
-// pass a literal or a temporary inside its co_await (README, "g++ 12 and coroutines").
+// Not coroutines: the request's own coroutine gets copies of what they are given, so a caller keeps
+// nothing alive for it and may pass literals and temporaries.
 //
 // Beast's stream timeouts fire on the awaiting coroutine's executor: on a multi-threaded io_context
 // that races the operation they time out (a timeout read as a cancellation, a socket closed twice).

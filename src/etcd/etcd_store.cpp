@@ -163,16 +163,12 @@ std::string EtcdStore::Impl::full_end(const std::optional<std::string>& end) con
 }
 
 asio::awaitable<etcd::RangeResponse> EtcdStore::Impl::range(etcd::RangeRequest& request) {
-    // (Named locals, not temporaries, inside co_await: README, g++ 12.)
-    std::string path = "/v3/kv/range", body = etcd::encode(request);
-    EtcdReply reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::idempotent);
+    EtcdReply reply = co_await client_->call("/v3/kv/range", etcd::encode(request), EtcdClient::Retry::idempotent);
     if (reply.grpc_code != 0 && contains(reply.message, "required revision is a future revision")) {
         // Nothing has committed at or below that ts that the current revision does not show; the
         // caller sees revision 0 and pins its next pages to the revision this answer was served at.
         request.revision = 0;
-        path = "/v3/kv/range";
-        body = etcd::encode(request);
-        reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::idempotent);
+        reply = co_await client_->call("/v3/kv/range", etcd::encode(request), EtcdClient::Retry::idempotent);
     }
     if (reply.grpc_code != 0) throw_reply_error(reply, "range");
     std::string context;
@@ -414,8 +410,8 @@ asio::awaitable<std::uint64_t> EtcdStore::Impl::commit(std::vector<Mutation> mut
         ops.push_back(std::move(changes));
     }
 
-    std::string path = "/v3/kv/txn", body = etcd::encode_txn(compares, ops, {});
-    EtcdReply reply = co_await client_->call(std::move(path), std::move(body), EtcdClient::Retry::once);
+    std::string body = etcd::encode_txn(compares, ops, {});
+    EtcdReply reply = co_await client_->call("/v3/kv/txn", std::move(body), EtcdClient::Retry::once);
     if (reply.grpc_code != 0) throw_reply_error(reply, "txn");
     std::string context;
     etcd::TxnResponse txn = value_or_throw(etcd::parse_txn(reply.body, &context), context);
@@ -444,8 +440,7 @@ asio::awaitable<void> EtcdStore::Impl::wait_for_change(std::uint64_t after_ts) {
     std::chrono::milliseconds backoff{50};
     for (;;) {
         try {
-            std::string path = "/v3/watch", create = body;
-            auto stream = co_await client_->open_stream(std::move(path), std::move(create));
+            auto stream = co_await client_->open_stream("/v3/watch", body);
             for (;;) {
                 const boost::json::value message = co_await stream->next();
                 if (auto error = etcd::parse_error(message))

@@ -191,7 +191,7 @@ auto RocksDbStore::blocking(F f) -> asio::awaitable<decltype(f())> {
 asio::awaitable<std::uint64_t> RocksDbStore::last_commit_ts() { co_return impl_->watermark_.load(); }
 
 asio::awaitable<std::optional<std::string>> RocksDbStore::get_at(std::string key, std::uint64_t ts) {
-    // (Callables are named before co_await: g++ 12 destroys temporaries inside it twice.)
+    // (Capturing lambdas are named before co_await: g++ 12 destroys such temporaries twice; README.)
     auto read = [impl = impl_.get(), key = std::move(key), ts] { return impl->get_sync(key, ts); };
     co_return co_await blocking(std::move(read));
 }
@@ -216,7 +216,8 @@ asio::awaitable<std::uint64_t> RocksDbStore::commit(std::vector<Mutation> mutati
 }
 
 asio::awaitable<void> RocksDbStore::wait_for_change(std::uint64_t after_ts) {
-    co_await impl_->notifier_->wait(after_ts, [impl = impl_.get()] { return impl->watermark_.load(); });
+    auto watermark = [impl = impl_.get()] { return impl->watermark_.load(); };  // (named, as above)
+    co_await impl_->notifier_->wait(after_ts, watermark);
 }
 
 std::optional<std::string> RocksDbStore::Impl::get_sync(const std::string& key, std::uint64_t ts) const {

@@ -29,21 +29,21 @@ void print(const CatalogSnapshot& snap) {
 asio::awaitable<void> demo() {
     CatalogStore catalog(std::make_shared<MemoryStore>());
 
-    // (Route lists are built before co_await: g++ 12 mis-compiles braced string literals inside it.)
+    // (Route lists are built before co_await: g++ 12 mis-compiles braced lists inside it; README.)
     std::vector<RouteDescriptor> routes{{1, "", "m", 1, RouteState::active, 0},
                                         {2, "m", std::nullopt, 2, RouteState::active, 0}};
     co_await catalog.save(0, routes);
     print(co_await catalog.snapshot());
 
     // Split route 1 at "g" (spec §10.3): two children with fresh ids that remember their parent.
-    std::string key = "g";  // (named, not a literal inside co_await: README, "g++ 12 and coroutines")
-    const SplitResult split = co_await catalog.split(1, 1, std::move(key));
+    const SplitResult split = co_await catalog.split(1, 1, "g");
     std::cout << "split route 1 at \"g\" into routes " << split.left.route_id << " and " << split.right.route_id << "\n";
     print(co_await catalog.snapshot());
     std::cout << "next route id " << co_await catalog.next_route_id() << "\n";
 
     try {
-        co_await catalog.save(1, {});
+        const std::vector<RouteDescriptor> none;  // (named, not {} inside co_await: README, g++ 12)
+        co_await catalog.save(1, none);
     } catch (const boost::system::system_error& e) {
         std::cout << "a save from stale version 1 fails: " << e.code().category().name() << ":"
                   << error_name(e.code()) << " (" << e.what() << ")\n";

@@ -54,14 +54,22 @@ struct LogConfig {
     friend bool operator==(const LogConfig&, const LogConfig&) = default;
 };
 
+// The daemon's store unless configured: RocksDB under ./data/routecat; a local etcd when store.kind
+// is etcd.
+inline StoreConfig daemon_store_defaults() {
+    StoreConfig store;
+    store.kind = StoreKind::rocksdb;
+    store.rocksdb.path = "./data/routecat";
+    store.etcd.endpoints = {"http://127.0.0.1:2379"};
+    return store;
+}
+
 // The library's option structs with the daemon's defaults where they differ (DESIGN.md "Daemon and
 // set-up"); every other default is the library's own.
 struct DaemonConfig {
     ListenConfig listen;
     unsigned threads = 0;  // 0 = hardware threads
-    StoreConfig store{.kind = StoreKind::rocksdb,
-                      .rocksdb = {.path = "./data/routecat"},
-                      .etcd = {.endpoints = {"http://127.0.0.1:2379"}}};
+    StoreConfig store = daemon_store_defaults();
     CatalogWatcherOptions watcher;  // its logger is the daemon's
     EngineConfig engine;
     AdminConfig admin;

@@ -40,7 +40,9 @@ BOOST_AUTO_TEST_CASE(memory_is_the_library_default) {
 }
 
 BOOST_AUTO_TEST_CASE(rocksdb_opens_the_directory_and_reports_a_locked_one) {
-    StoreConfig config{.kind = StoreKind::rocksdb, .rocksdb = {.path = dir.str() + "/a/b"}};
+    StoreConfig config;
+    config.kind = StoreKind::rocksdb;
+    config.rocksdb.path = dir.str() + "/a/b";
     auto first = make(config);
     BOOST_TEST_REQUIRE(first.has_value());
     BOOST_TEST(dynamic_cast<RocksDbStore*>(first->get()) != nullptr);
@@ -55,7 +57,9 @@ BOOST_AUTO_TEST_CASE(rocksdb_opens_the_directory_and_reports_a_locked_one) {
 }
 
 BOOST_AUTO_TEST_CASE(etcd_is_created_without_io_and_bad_options_are_invalid_config) {
-    StoreConfig config{.kind = StoreKind::etcd, .etcd = {.endpoints = {"http://127.0.0.1:1", "http://etcd-b"}}};
+    StoreConfig config;
+    config.kind = StoreKind::etcd;
+    config.etcd.endpoints = {"http://127.0.0.1:1", "http://etcd-b"};
     auto store = make(config);
     BOOST_TEST_REQUIRE(store.has_value());
     auto* etcd = dynamic_cast<EtcdStore*>(store->get());

@@ -239,7 +239,7 @@ BOOST_AUTO_TEST_CASE(a_watermark_at_u64_max_before_commit_is_a_version_overflow,
     // Step 8 re-reads the watermark (the 2nd last_commit_ts of a Save); push it to u64 max just before.
     hooked->before_last_commit_ts(2, [](MvccStore& inner) -> asio::awaitable<void> {
         const std::uint64_t start = co_await inner.last_commit_ts();
-        std::vector<Mutation> unrelated{Mutation::put("unrelated", "x")};  // (g++ 12: no literals in co_await)
+        std::vector<Mutation> unrelated{Mutation::put("unrelated", "x")};  // (g++ 12: no braced list inside co_await)
         co_await inner.apply(std::move(unrelated), start, kMaxU64);
     });
     BOOST_TEST(error_of([&] { save(0, {}); }) == errc::catalog_version_overflow);

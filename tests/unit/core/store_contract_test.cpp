@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(wait_for_change_wakes_on_a_commit) {
     auto writer = [&]() -> asio::awaitable<void> {
         asio::steady_timer timer(co_await asio::this_coro::executor, 20ms);
         co_await timer.async_wait(asio::use_awaitable);
-        std::vector<Mutation> write{Mutation::put("k", "v1")};  // (g++ 12: no literals in co_await)
+        std::vector<Mutation> write{Mutation::put("k", "v1")};  // (g++ 12: no braced list inside co_await)
         co_await store->apply(std::move(write), t0, 0);
     };
     auto waiter = asio::co_spawn(io, waited(), asio::use_future);

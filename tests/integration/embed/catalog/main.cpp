@@ -63,8 +63,9 @@ int main() {
     io.restart();
     std::cout << "seeded version " << seeded.get().version << "\n";
 
-    auto watcher = std::make_shared<routecat::CatalogWatcher>(
-        catalog, engine, routecat::CatalogWatcherOptions{.interval = std::chrono::milliseconds(20)});
+    routecat::CatalogWatcherOptions options;
+    options.interval = std::chrono::milliseconds(20);
+    auto watcher = std::make_shared<routecat::CatalogWatcher>(catalog, engine, options);
     asio::co_spawn(io, watcher->run(), asio::detached);
     auto result = asio::co_spawn(io, service(catalog, engine, watcher), asio::use_future);
     io.run();
