@@ -125,8 +125,8 @@ asio::awaitable<std::uint64_t> choose_commit_ts(MvccStore& store, std::uint64_t 
 
 // Step 9 of Save and step 7 of the split: commits the plan at read_ts. A write conflict means another
 // writer committed one of its keys (always the version key among them) after read_ts: false.
-asio::awaitable<bool> commit(MvccStore& store, std::vector<Mutation> mutations, std::uint64_t read_ts,
-                             std::uint64_t min_commit_ts, std::uint64_t* commit_ts = nullptr) {
+asio::awaitable<bool> commit_plan(MvccStore& store, std::vector<Mutation> mutations, std::uint64_t read_ts,
+                                  std::uint64_t min_commit_ts, std::uint64_t* commit_ts = nullptr) {
     const std::uint64_t ts = co_await choose_commit_ts(store, min_commit_ts);
     try {
         const std::uint64_t committed = co_await store.apply(std::move(mutations), read_ts, ts);
@@ -251,7 +251,7 @@ asio::awaitable<std::optional<std::uint64_t>> CatalogStore::save_on(MvccStore& s
     const std::uint64_t stored_next = co_await read.stored_next_route_id();
     SavePlan plan = value_or_throw(plan_save(existing, desired, stored_next, *version));  // steps 6-7
 
-    if (co_await commit(store, std::move(plan.mutations), read.ts(), version->min_commit_ts))  // steps 8-9
+    if (co_await commit_plan(store, std::move(plan.mutations), read.ts(), version->min_commit_ts))  // steps 8-9
         co_return version->version;
     if (read.maybe_stale()) co_return std::nullopt;
     throw_error(errc::catalog_version_mismatch, "concurrent commit");
@@ -275,7 +275,7 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
     if (!plan) throw_error(plan.error(), context);
 
     SplitResult result{plan->version, std::move(plan->left), std::move(plan->right), 0};
-    if (!co_await commit(store, std::move(plan->mutations), snap.read_ts, plan->min_commit_ts, &result.commit_ts))
+    if (!co_await commit_plan(store, std::move(plan->mutations), snap.read_ts, plan->min_commit_ts, &result.commit_ts))
         throw_error(errc::catalog_version_mismatch, "catalog version conflict: concurrent commit");
     co_return result;
 }
