@@ -40,6 +40,13 @@ struct EngineOptions {
     friend bool operator==(const EngineOptions&, const EngineOptions&) = default;
 };
 
+// §7.8 step 2's checks of a snapshot's routes, without applying them: each route valid (§2.2, input
+// order; a duplicate id before the first invalid route is reported first, as
+// engine_snapshot_duplicate_id), then, sorted by start, no equal starts or route after an unbounded
+// one (engine_snapshot_route_order) and no overlap (engine_snapshot_route_overlap). Sorts routes by
+// start (stable) on the way.
+boost::system::error_code check_snapshot_routes(std::vector<RouteDescriptor>& routes);
+
 class Engine {
 public:
     // An empty table at version 0 (NewEngine / NewEngineWithThreshold).

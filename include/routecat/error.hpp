@@ -52,6 +52,9 @@ enum class errc {
     store_unavailable,
     store_request_too_large,  // a transaction over the store's size or operation-count limit
     read_ts_compacted,        // a read below the store's retention horizon (spec §5.2 [H] message)
+    // engine snapshots pushed by a client, checked against the durable catalog (not in the spec)
+    engine_snapshot_ahead_of_catalog,
+    engine_snapshot_mismatch,
     // daemon configuration and admin API input (not in the spec)
     invalid_config,
     bad_request,

@@ -27,6 +27,8 @@ http::status status_for(const boost::system::error_code& ec) {
             return http::status::bad_request;
         case errc::catalog_version_mismatch:
         case errc::engine_snapshot_version_stale:
+        case errc::engine_snapshot_ahead_of_catalog:
+        case errc::engine_snapshot_mismatch:
             return http::status::conflict;
         case errc::catalog_route_id_required:
         case errc::catalog_group_id_required:

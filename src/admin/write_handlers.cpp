@@ -203,11 +203,15 @@ asio::awaitable<Response> post_engine_snapshot(Call call) {
     if (const json::value* p = body.if_contains("read_ts")) snap.read_ts = to_u64(*p, "read_ts");
     Engine& engine = checked_engine(call.ctx);
 
-    std::string context;
-    if (auto ec = engine.apply_snapshot(std::move(snap), &context)) throw_error(ec, context);
-
     json::object reply;
-    reply["version"] = engine.version();
+    if (call.ctx.catalog.store()) {
+        // Only what the durable catalog holds: the engine never runs ahead of or apart from it.
+        reply["version"] = co_await apply_durable_snapshot(call.ctx.catalog, call.ctx.engine, std::move(snap));
+    } else {
+        std::string context;
+        if (auto ec = engine.apply_snapshot(std::move(snap), &context)) throw_error(ec, context);
+        reply["version"] = engine.version();
+    }
     co_return json_response(call.req, http::status::ok, reply);
 }
 

@@ -1,11 +1,13 @@
 #include "routecat/catalog/catalog_writes.hpp"
 
+#include "routecat/catalog/catalog_plan.hpp"
 #include "routecat/error.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace routecat {
@@ -54,6 +56,8 @@ std::string apply_committed(Engine& engine, CatalogSnapshot snap) {
 asio::awaitable<CatalogWrite<CatalogSnapshot>> save_and_apply(CatalogStore catalog, std::shared_ptr<Engine> engine,
                                                               std::uint64_t expected_version,
                                                               std::vector<RouteDescriptor> routes) {
+    std::vector<RouteDescriptor> table = value_or_throw(normalize_routes(routes));  // the catalog's errors first
+    if (auto ec = check_snapshot_routes(table)) throw_error(ec);
     auto save = catalog.save(expected_version, std::move(routes));
     CatalogWrite<CatalogSnapshot> write = co_await attempt(catalog, std::move(save));
     if (write.committed && engine) write.engine_error = apply_committed(*engine, *write.committed);
@@ -87,6 +91,23 @@ asio::awaitable<CatalogWrite<SplitResult>> split_and_apply(CatalogStore catalog,
     }
     write.engine_error = apply_committed(*engine, std::move(snap));
     co_return write;
+}
+
+asio::awaitable<std::uint64_t> apply_durable_snapshot(CatalogStore catalog, std::shared_ptr<Engine> engine,
+                                                      CatalogSnapshot snapshot) {
+    if (!engine) throw_error(errc::engine_required);
+    const CatalogSnapshot durable = co_await catalog.snapshot();
+    const std::string versions =
+        "snapshot version " + std::to_string(snapshot.version) + ", durable catalog version " + std::to_string(durable.version);
+    if (snapshot.version > durable.version) throw_error(errc::engine_snapshot_ahead_of_catalog, versions);
+    if (snapshot.version < durable.version) throw_error(errc::engine_snapshot_version_stale, versions);
+    std::vector<RouteDescriptor> pushed = snapshot.routes;
+    std::sort(pushed.begin(), pushed.end(), catalog_order_less);  // durable routes are in catalog order
+    if (pushed != durable.routes) throw_error(errc::engine_snapshot_mismatch, versions);
+
+    std::string context;
+    if (auto ec = engine->apply_snapshot(std::move(snapshot), &context)) throw_error(ec, context);
+    co_return engine->version();
 }
 
 }  // namespace routecat

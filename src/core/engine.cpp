@@ -147,9 +147,9 @@ void sort_by_start(std::vector<RouteDescriptor>& routes) {
     routes = std::move(sorted);
 }
 
-// §7.8 step 2 checks, in order: per route (input order) validation and duplicate ids; then, sorted
-// by start, adjacent pairs for order and overlap.
-boost::system::error_code check_and_sort(std::vector<RouteDescriptor>& routes) {
+}  // namespace
+
+boost::system::error_code check_snapshot_routes(std::vector<RouteDescriptor>& routes) {
     std::size_t first_invalid = routes.size();
     boost::system::error_code invalid;
     for (std::size_t i = 0; i < routes.size(); ++i) {
@@ -173,15 +173,13 @@ boost::system::error_code check_and_sort(std::vector<RouteDescriptor>& routes) {
     return {};
 }
 
-}  // namespace
-
 boost::system::error_code Engine::apply_snapshot(CatalogSnapshot snapshot, std::string* context) {
     {
         const std::uint64_t current = version();
         if (snapshot.version < current) return stale(snapshot.version, current, context);
         if (snapshot.version == current) return {};  // even when the routes differ or are invalid
     }
-    if (auto ec = check_and_sort(snapshot.routes)) return ec;
+    if (auto ec = check_snapshot_routes(snapshot.routes)) return ec;
 
     std::lock_guard lock(writer_mutex_);
     auto current = table();  // a concurrent apply may have won meanwhile

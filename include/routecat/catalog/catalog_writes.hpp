@@ -37,9 +37,13 @@ struct CatalogWrite {
     WriteStatus status() const noexcept { return conflict ? WriteStatus::conflict : WriteStatus::committed; }
 };
 
-// CatalogStore::save, then Engine::apply_snapshot of what was saved (when engine is not null). The
-// engine may refuse it (Save accepts overlaps the engine rejects, §6.5): the save stands, the engine
-// keeps its table, and engine_error says why.
+// Checks routes as a whole table, the way the engine will (§7.8: Save itself accepts overlaps, §6.5,
+// and a stored catalog the engine refuses would stop every daemon loading it), then
+// CatalogStore::save, then Engine::apply_snapshot of what was saved (when engine is not null).
+// Throws, with nothing written, the catalog's validation errors first (§6.5 step 1:
+// catalog_route_id_required, catalog_duplicate_route_id, ...), then the engine's
+// (engine_snapshot_route_overlap, engine_snapshot_route_order). engine_error is set when the engine
+// still refused the saved version (e.g. it serves a newer one; a stale engine is not an error).
 boost::asio::awaitable<CatalogWrite<CatalogSnapshot>> save_and_apply(CatalogStore catalog,
                                                                      std::shared_ptr<Engine> engine,
                                                                      std::uint64_t expected_version,
@@ -52,5 +56,14 @@ boost::asio::awaitable<CatalogWrite<CatalogSnapshot>> save_and_apply(CatalogStor
 boost::asio::awaitable<CatalogWrite<SplitResult>> split_and_apply(CatalogStore catalog, std::shared_ptr<Engine> engine,
                                                                   std::uint64_t expected_version,
                                                                   std::uint64_t route_id, std::string split_key);
+
+// Applies a snapshot a client pushes to the engine only if it is what the durable catalog holds,
+// checked with one snapshot read: a version above the durable one is
+// engine_snapshot_ahead_of_catalog, below it engine_snapshot_version_stale, and at it the routes must
+// be exactly the durable ones (any order; every field, parent ids included) else
+// engine_snapshot_mismatch. Then Engine::apply_snapshot (its own errors: stale, validation). The
+// engine's version after the apply.
+boost::asio::awaitable<std::uint64_t> apply_durable_snapshot(CatalogStore catalog, std::shared_ptr<Engine> engine,
+                                                             CatalogSnapshot snapshot);
 
 }  // namespace routecat

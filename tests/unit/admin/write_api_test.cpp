@@ -5,6 +5,7 @@
 
 #include "routecat/base64.hpp"
 #include "routecat/error.hpp"
+#include "routecat/json/route_json.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
@@ -22,12 +23,9 @@ namespace {
 json::value parse(const std::string& text) { return json::parse(text); }
 
 struct WriteFixture : ApiFixture {
-    // GET /v1/catalog's body: equal before and after a request that must not write.
-    std::string catalog_body() {
-        auto reply = get("/v1/catalog");
-        BOOST_TEST_REQUIRE(reply.status == 200u);
-        return reply.raw.body();
-    }
+    // The stored catalog (read from the store, whatever the router is given): equal before and after
+    // a request that must not write.
+    std::string catalog_body() { return json::serialize(snapshot_to_json(run(io, CatalogStore(store).snapshot()))); }
     // The spec's example catalog as version 2: 1:["",m)->1, 2:[m,inf)->2 (next route id 3).
     void example() {
         auto reply = put("/v1/catalog", R"({"expected_version":1,"routes":[
@@ -112,13 +110,20 @@ BOOST_AUTO_TEST_CASE(a_stale_expected_version_is_409_with_the_current_version) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(a_saved_catalog_the_engine_refuses_is_still_saved) {
-    // Save accepts overlaps (spec §6.5); the engine keeps its table until a valid version comes.
-    auto reply = put("/v1/catalog", R"({"expected_version":1,"routes":[
-        {"route_id":1,"start_text":"a","end_text":"z","group_id":1},
-        {"route_id":2,"start_text":"b","end_text":"c","group_id":1}]})");
-    BOOST_TEST(reply.status == 200u);
-    BOOST_TEST(get("/v1/catalog").json.at("version") == parse("2"));
+BOOST_AUTO_TEST_CASE(a_table_the_engine_would_refuse_is_not_saved) {
+    // Save itself accepts overlaps (spec §6.5), but a stored catalog the engine refuses would stop every
+    // daemon that loads it: the API checks the whole table as the engine will, before saving.
+    CHECK_REJECTED(put("/v1/catalog", R"({"expected_version":1,"routes":[
+        {"route_id":1,"start_text":"","end_text":"m","group_id":1},{"route_id":2,"start_text":"a","end_text":"z","group_id":1}]})"),
+                   422, "engine_snapshot_route_overlap");
+    CHECK_REJECTED(put("/v1/catalog", R"({"expected_version":1,"routes":[
+        {"route_id":1,"start_text":"a","group_id":1},{"route_id":2,"start_text":"b","group_id":1}]})"),
+                   422, "engine_snapshot_route_order");
+    // The catalog's own errors still come first.
+    CHECK_REJECTED(put("/v1/catalog", R"({"expected_version":1,"routes":[
+        {"route_id":1,"start_text":"","end_text":"m","group_id":1},{"route_id":1,"start_text":"a","end_text":"z","group_id":1}]})"),
+                   422, "catalog_duplicate_route_id");
+    BOOST_TEST(get("/v1/catalog").json.at("version") == parse("1"));
     BOOST_TEST(ctx.engine->version() == 1u);
 }
 
@@ -268,9 +273,7 @@ BOOST_AUTO_TEST_CASE(split_errors_answer_their_status_and_write_nothing) {
 BOOST_AUTO_TEST_CASE(an_engine_that_refuses_the_split_catalog_is_a_500_after_the_commit) {
     // Overlapping routes are saved (the engine keeps version 1); after the split the engine still
     // refuses the catalog: step 8 fails with "apply engine snapshot: ...".
-    put("/v1/catalog", R"({"expected_version":1,"routes":[
-        {"route_id":1,"start_text":"a","end_text":"z","group_id":1},
-        {"route_id":2,"start_text":"b","end_text":"c","group_id":1}]})");
+    run(io, ctx.catalog.save(1, {rd(1, "a", "z", 1), rd(2, "b", "c", 1)}));  // CatalogStore::save keeps §6.5
     auto reply = post("/v1/catalog/split", R"({"expected_version":2,"route_id":1,"split_key_text":"m"})");
     BOOST_TEST(reply.status == 500u);
     BOOST_TEST(reply.error_code() == "internal");
@@ -353,7 +356,9 @@ BOOST_AUTO_TEST_CASE(bad_access_bodies_are_400_and_record_nothing) {
 
 // ---- POST /v1/engine/snapshot ------------------------------------------------------------------
 
+// Without a catalog store (an embedder's router), a snapshot is the engine's alone to judge.
 BOOST_AUTO_TEST_CASE(an_engine_snapshot_is_applied) {
+    ctx.catalog = CatalogStore(nullptr);
     auto reply = post("/v1/engine/snapshot", R"({"version":7,"read_ts":3,"routes":[
         {"route_id":5,"start_text":"m","group_id":2,"parent_route_id":1,"load":99},
         {"route_id":4,"start_text":"","end_text":"m","group_id":1,"state":"write_fenced"}]})");
@@ -362,10 +367,11 @@ BOOST_AUTO_TEST_CASE(an_engine_snapshot_is_applied) {
     const std::vector<Route> expected{rt(4, "", "m", 1, RouteState::write_fenced), rt(5, "m", std::nullopt, 2)};
     BOOST_TEST(ctx.engine->stats() == expected, boost::test_tools::per_element());
     BOOST_TEST(ctx.engine->version() == 7u);
-    BOOST_TEST(get("/v1/catalog").json.at("version") == parse("1"));  // the catalog is not touched
+    BOOST_TEST(run(io, CatalogStore(store).version()) == 1u);  // the catalog is not touched
 }
 
 BOOST_AUTO_TEST_CASE(an_equal_version_is_a_200_no_op_even_when_invalid) {
+    ctx.catalog = CatalogStore(nullptr);
     const auto before = ctx.engine->stats();
     auto reply = post("/v1/engine/snapshot", R"({"version":1,"routes":[
         {"route_id":5,"start_text":"a","group_id":2},{"route_id":5,"start_text":"b","group_id":2}]})");
@@ -375,6 +381,7 @@ BOOST_AUTO_TEST_CASE(an_equal_version_is_a_200_no_op_even_when_invalid) {
 }
 
 BOOST_AUTO_TEST_CASE(engine_snapshot_errors) {
+    ctx.catalog = CatalogStore(nullptr);
     post("/v1/engine/snapshot", R"({"version":5,"routes":[{"route_id":1,"group_id":1}]})");
     BOOST_TEST_REQUIRE(ctx.engine->version() == 5u);
     const std::vector<std::tuple<std::string, unsigned, std::string>> cases{
@@ -410,6 +417,43 @@ BOOST_AUTO_TEST_CASE(engine_snapshot_errors) {
     BOOST_TEST(ctx.engine->stats() == before, boost::test_tools::per_element());
     BOOST_TEST(message(post("/v1/engine/snapshot", R"({"version":4,"routes":[]})")) ==
                "snapshot version 4 is older than engine catalog version 5: engine snapshot version is stale");
+}
+
+// With a catalog store, only what the durable catalog holds reaches the engine.
+BOOST_AUTO_TEST_CASE(a_snapshot_ahead_of_the_catalog_is_refused) {
+    // The cross-site attack: an engine at u64 max would never follow the catalog again.
+    for (const char* body : {R"({"version":18446744073709551615,"routes":[]})", R"({"version":2,"routes":[]})"}) {
+        CHECK_REJECTED(post("/v1/engine/snapshot", body), 409, "engine_snapshot_ahead_of_catalog");
+    }
+    BOOST_TEST(message(post("/v1/engine/snapshot", R"({"version":2,"routes":[]})")) ==
+               "snapshot version 2, durable catalog version 1: engine snapshot is ahead of the durable catalog");
+    BOOST_TEST(ctx.engine->version() == 1u);
+    BOOST_TEST(get("/v1/routes/lookup?key=x").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_at_the_durable_version_must_carry_its_routes) {
+    CHECK_REJECTED(post("/v1/engine/snapshot", R"({"version":1,"routes":[]})"), 409, "engine_snapshot_mismatch");
+    CHECK_REJECTED(post("/v1/engine/snapshot", R"({"version":1,"routes":[{"route_id":1,"group_id":2}]})"), 409,
+                   "engine_snapshot_mismatch");
+    CHECK_REJECTED(post("/v1/engine/snapshot", R"({"version":1,"routes":[{"route_id":1,"group_id":1,"parent_route_id":7}]})"),
+                   409, "engine_snapshot_mismatch");
+    // Exactly the catalog's routes: what GET /v1/catalog answers can be pushed back.
+    auto reply = post("/v1/engine/snapshot", R"({"version":1,"routes":[{"route_id":1,"start_text":"","group_id":1}]})");
+    BOOST_TEST(reply.status == 200u);
+    BOOST_TEST(reply.json == parse(R"({"version":1})"));
+}
+
+BOOST_AUTO_TEST_CASE(a_lagging_engine_takes_the_durable_catalog_and_nothing_older) {
+    run(io, ctx.catalog.save(1, {rd(2, "", "m", 3), rd(3, "m", std::nullopt, 4, RouteState::active, 1)}));  // engine at 1
+    BOOST_TEST_REQUIRE(ctx.engine->version() == 1u);
+    CHECK_REJECTED(post("/v1/engine/snapshot", R"({"version":1,"routes":[{"route_id":1,"group_id":1}]})"), 409,
+                   "engine_snapshot_version_stale");
+    auto reply = post("/v1/engine/snapshot", R"({"version":2,"routes":[
+        {"route_id":3,"start_text":"m","group_id":4,"parent_route_id":1},{"route_id":2,"start_text":"","end_text":"m","group_id":3}]})");
+    BOOST_TEST(reply.status == 200u);
+    BOOST_TEST(reply.json == parse(R"({"version":2})"));
+    BOOST_TEST(ctx.engine->version() == 2u);
+    BOOST_TEST(ctx.engine->get_route("x")->group_id == 4u);
 }
 
 // ---- garbage -----------------------------------------------------------------------------------

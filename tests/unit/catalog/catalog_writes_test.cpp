@@ -60,13 +60,26 @@ BOOST_AUTO_TEST_CASE(a_stale_save_is_a_conflict_with_the_durable_version) {
     BOOST_TEST(engine->get_route("a")->group_id == 1u);
 }
 
-BOOST_AUTO_TEST_CASE(a_saved_catalog_the_engine_refuses_stays_saved) {
+BOOST_AUTO_TEST_CASE(a_table_the_engine_would_refuse_is_not_saved) {
     example();
-    const auto write = save_write(1, {rd(1, "a", "z", 1), rd(2, "b", "c", 1)});  // Save accepts the overlap
-    BOOST_TEST((write.status() == WriteStatus::committed));
-    BOOST_TEST(write.engine_error == "apply engine snapshot: engine snapshot has overlapping routes");
-    BOOST_TEST(snapshot().version == 2u);
+    const auto before = apply_calls();
+    // CatalogStore::save accepts both (§6.5); the write checks the table as the engine will.
+    BOOST_TEST(error_of([&] { save_write(1, {rd(1, "", "m", 1), rd(2, "a", "z", 1)}); }) ==
+               errc::engine_snapshot_route_overlap);
+    BOOST_TEST(error_of([&] { save_write(1, {rd(1, "a", std::nullopt, 1), rd(2, "b", std::nullopt, 1)}); }) ==
+               errc::engine_snapshot_route_order);
+    BOOST_TEST(apply_calls() == before);
+    BOOST_TEST(snapshot().version == 1u);
     BOOST_TEST(engine->version() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_saved_version_the_engine_already_passed_is_no_engine_error) {
+    example();
+    BOOST_TEST_REQUIRE(!engine->apply_snapshot(CatalogSnapshot{9, {rd(1, "", std::nullopt, 5)}, 0}));
+    const auto write = save_write(1, {rd(1, "", std::nullopt, 6)});
+    BOOST_TEST(write.committed->version == 2u);
+    BOOST_TEST(write.engine_error.empty());  // stale: the engine serves something newer
+    BOOST_TEST(engine->version() == 9u);
 }
 
 BOOST_AUTO_TEST_CASE(without_an_engine_a_save_only_commits) {
@@ -129,6 +142,26 @@ BOOST_AUTO_TEST_CASE(split_errors_throw_and_write_nothing) {
     BOOST_TEST(error_of([&] { split_write(1, 1, "g"); }) == errc::engine_required);
     BOOST_TEST(apply_calls() == before);
     BOOST_TEST(snapshot().version == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_pushed_snapshot_applies_only_what_the_catalog_holds) {
+    example();
+    save(1, {rd(5, "", std::nullopt, 7, RouteState::active, 1)});  // version 2, not applied: the engine lags
+    const auto before = engine->stats();
+    auto push = [&](CatalogSnapshot snap) { return run(apply_durable_snapshot(catalog, engine, std::move(snap))); };
+    const auto ahead = failure_of([&] { push(CatalogSnapshot{3, {}, 0}); });
+    BOOST_TEST(ahead.code == errc::engine_snapshot_ahead_of_catalog);
+    BOOST_TEST(ahead.what == "snapshot version 3, durable catalog version 2: engine snapshot is ahead of the durable catalog");
+    BOOST_TEST(error_of([&] { push(CatalogSnapshot{1, {rd(1, "", "m", 1), rd(2, "m", std::nullopt, 2)}, 0}); }) ==
+               errc::engine_snapshot_version_stale);
+    BOOST_TEST(error_of([&] { push(CatalogSnapshot{2, {rd(5, "", std::nullopt, 7)}, 0}); }) ==
+               errc::engine_snapshot_mismatch);  // the parent id differs
+    BOOST_TEST(error_of([&] { push(CatalogSnapshot{2, {}, 0}); }) == errc::engine_snapshot_mismatch);
+    BOOST_TEST(engine->stats() == before, boost::test_tools::per_element());
+    BOOST_TEST(push(CatalogSnapshot{2, {rd(5, "", std::nullopt, 7, RouteState::active, 1)}, 0}) == 2u);
+    BOOST_TEST(engine->get_route("a")->group_id == 7u);
+    engine = nullptr;
+    BOOST_TEST(error_of([&] { push(CatalogSnapshot{2, {}, 0}); }) == errc::engine_required);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
