@@ -1,5 +1,6 @@
 #include "routecat/admin/router.hpp"
 
+#include "admin/browser_guard.hpp"
 #include "admin/handlers.hpp"
 #include "routecat/json/route_json.hpp"
 #include "routecat/admin/responses.hpp"
@@ -158,10 +159,31 @@ std::string allowed_methods(std::string_view path) {
     return allow;
 }
 
+// Whom the API answers (browser_guard.hpp): a Host naming this server on every endpoint but the
+// health checks, an Origin that is this server or invited. The response to refuse with, if any.
+std::optional<Response> refusal(const AdminContext& ctx, const Request& req, std::string_view path) {
+    if (path != "/healthz" && path != "/readyz") {
+        const auto host_header = req.find(http::field::host);
+        if (host_header == req.end()) {
+            if (req.version() >= 11)
+                return json_error(req, http::status::bad_request, "bad_request", "an HTTP/1.1 request needs a Host header");
+        } else if (const auto host = guard::host_of(host_header->value()); !host || !guard::host_allowed(ctx.options, *host)) {
+            return json_error(req, http::status::misdirected_request, "misdirected_request",
+                              "this server does not answer for host \"" + std::string(host_header->value()) +
+                                  "\" (add it to admin.allowed_hosts)");
+        }
+    }
+    if (!guard::origin_allowed(ctx.options, req))
+        return json_error(req, http::status::forbidden, "forbidden_origin",
+                          "origin " + std::string(req[http::field::origin]) + " is not allowed (admin.cors_origins)");
+    return std::nullopt;
+}
+
 asio::awaitable<Response> dispatch(const AdminContext& ctx, const Request& req) {
     auto target = boost::urls::parse_origin_form(req.target());
     if (!target) co_return json_error(req, http::status::bad_request, "bad_request", "malformed request target");
     const std::string path(target->path());
+    if (auto refused = refusal(ctx, req, path)) co_return std::move(*refused);
 
     const Endpoint* endpoint = nullptr;
     for (const auto& e : kEndpoints)
@@ -191,6 +213,10 @@ asio::awaitable<Response> dispatch(const AdminContext& ctx, const Request& req) 
         res.set(http::field::www_authenticate, "Bearer realm=\"routecat\"");
         co_return res;
     }
+    // No cross-site "simple request" (text/plain, forms) reaches a mutation.
+    if (endpoint->method != http::verb::get && !guard::json_body(req))
+        co_return json_error(req, http::status::unsupported_media_type, "unsupported_media_type",
+                             "a request body must be Content-Type: application/json");
 
     const handlers::Call call{ctx, req, target->params()};  // (not braced inside co_await: README, g++ 12)
     try {

@@ -277,6 +277,15 @@ public:
                   for (std::size_t i = 0; i < out.api.cors_origins.size(); ++i)
                       if (out.api.cors_origins[i].empty()) return fail(element_path(p, i), "must not be empty");
                   return true;
+              }},
+             {"allowed_hosts", [&](const json::value& x, const std::string& p) {
+                  if (!string_array(x, p, out.api.allowed_hosts)) return false;
+                  for (std::size_t i = 0; i < out.api.allowed_hosts.size(); ++i) {
+                      const std::string& host = out.api.allowed_hosts[i];
+                      if (host.empty() || host.find_first_of(" \t/?#@") != std::string::npos)
+                          return fail(element_path(p, i), "expected a host name (e.g. routecat.internal or 10.0.0.7)");
+                  }
+                  return true;
               }}});
         if (!ok) return false;
         const int set = int(out.api.token.has_value()) + int(out.token_file.has_value()) + int(out.token_env.has_value());

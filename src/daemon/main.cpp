@@ -285,6 +285,11 @@ int main(int argc, char** argv) {
                   << " without an admin token (admin.token, admin.token_file or admin.token_env)\n";
         return 2;
     }
+    if (!is_loopback(config->listen.address) && config->admin.api.allowed_hosts.empty()) {
+        std::cerr << "routecatd: invalid config: admin.allowed_hosts: refusing to listen on " << config->listen.address
+                  << " without the host names clients reach it by (requests naming any other host are refused)\n";
+        return 2;
+    }
     auto token = resolve_token(config->admin, error);
     if (!token) {
         std::cerr << "routecatd: invalid config: " << error << "\n";
@@ -295,6 +300,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     config->admin.api.token = *token;
+    config->admin.api.listen_address = config->listen.address;
     spdlog::set_level(spdlog::level::from_str(config->log.level));
     try {
         return run_daemon(std::move(*config));

@@ -22,8 +22,14 @@ namespace routecat::admin {
 struct AdminOptions {
     // Bearer token every mutation (PUT, POST) must carry; none = mutations are open.
     std::optional<std::string> token;
-    // Origins whose browsers may call the API (CORS); "*" allows any.
+    // Origins whose browsers may call the API (CORS); "*" allows any. Any other Origin is 403
+    // forbidden_origin, unless it is this server itself (http:// + an allowed Host).
     std::vector<std::string> cors_origins;
+    // Host names a request may name besides localhost, loopback addresses and listen_address; any
+    // other Host is 421 misdirected_request (DNS rebinding). /healthz and /readyz answer any Host.
+    std::vector<std::string> allowed_hosts;
+    // The address the server listens on, also an allowed Host (the daemon sets its listen.address).
+    std::string listen_address;
     // Longest a GET /v1/routes?wait_version= long poll may wait.
     std::chrono::milliseconds max_long_poll{60'000};
 

@@ -2,12 +2,10 @@
 // exit codes for bad configs, a locked data directory and a busy port, SIGTERM drain.
 
 #define BOOST_TEST_MODULE routecatd
-#include "support/rocksdb_backend.hpp"
-#include "support/http_client.hpp"
+#include "support/daemon_fixture.hpp"
 #include "support/printers.hpp"
-#include "support/process.hpp"
+#include "support/rocksdb_backend.hpp"
 #include "support/run.hpp"
-#include "support/temp_dir.hpp"
 
 #include "routecat/catalog/catalog_store.hpp"
 
@@ -23,52 +21,6 @@ using namespace routecat::test;
 using namespace std::chrono_literals;
 
 BOOST_TEST_GLOBAL_FIXTURE(JoinRocksDbPool);
-
-namespace {
-
-struct Daemon {
-    std::unique_ptr<Process> process;
-    unsigned short port = 0;
-};
-
-struct DaemonFixture {
-    TempDir dir{"routecatd-test"};
-    std::string data = dir.str() + "/nested/data/routecat";  // parents do not exist yet
-    int started = 0;
-
-    std::string log_path() { return dir.str() + "/routecatd-" + std::to_string(++started) + ".log"; }
-
-    // Starts routecatd with args and waits until it listens; port is parsed from its log.
-    Daemon start(std::vector<std::string> args) {
-        Daemon d;
-        d.process = std::make_unique<Process>(ROUTECATD, args, log_path());
-        BOOST_TEST_REQUIRE(d.process->started());
-        auto log = d.process->wait_for_log("listening on 127.0.0.1:", 10s);
-        BOOST_TEST_REQUIRE(log.has_value(), "routecatd did not start: " << d.process->log());
-        const auto at = log->find("listening on 127.0.0.1:") + std::string("listening on 127.0.0.1:").size();
-        d.port = static_cast<unsigned short>(std::stoi(log->substr(at)));
-        return d;
-    }
-    Daemon start_default() { return start({"--listen", "127.0.0.1:0", "--data-dir", data}); }
-
-    // Runs routecatd to completion; returns (exit code, output).
-    std::pair<int, std::string> run_to_exit(std::vector<std::string> args) {
-        Process p(ROUTECATD, args, log_path());
-        auto code = p.wait_exit(20s);
-        BOOST_TEST_REQUIRE(code.has_value());
-        return {*code, p.log()};
-    }
-
-    std::string config_file(const std::string& json) {
-        const std::string path = dir.str() + "/config-" + std::to_string(++started) + ".json";
-        std::ofstream(path) << json;
-        return path;
-    }
-};
-
-boost::json::value json_of(const HttpReply& r) { return boost::json::parse(r.body); }
-
-}  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(daemon_process, DaemonFixture)
 

@@ -40,12 +40,14 @@ struct ApiFixture {
 
     ApiReply call(boost::beast::http::verb method, const std::string& target, const std::string& body = {},
                   const std::map<std::string, std::string>& headers = {}) {
+        namespace http = boost::beast::http;
         admin::Request req{method, target, 11};
+        // What every client sends; headers may replace them.
+        req.set(http::field::host, "localhost");
+        if (!body.empty() || method == http::verb::put || method == http::verb::post)
+            req.set(http::field::content_type, "application/json");
         for (const auto& [k, v] : headers) req.set(k, v);
-        if (!body.empty()) {
-            req.set(boost::beast::http::field::content_type, "application/json");
-            req.body() = body;
-        }
+        req.body() = body;
         req.prepare_payload();
         ApiReply reply;
         reply.raw = run(io, admin::handle_admin_request(ctx, std::move(req)));

@@ -166,6 +166,7 @@ asio::awaitable<admin::Response> stats_while_watching(admin::AdminContext* ctx, 
     }
     *status = watcher->status();
     admin::Request req{boost::beast::http::verb::get, "/v1/stats", 11};
+    req.set(boost::beast::http::field::host, "localhost");
     admin::Response res = co_await admin::handle_admin_request(*ctx, std::move(req));
     watcher->stop();
     co_return res;
