@@ -1,12 +1,14 @@
 #include "routecat/admin/server.hpp"
 
 #include "routecat/admin/responses.hpp"
+#include "routecat/detail/await_on.hpp"
 #include "routecat/detail/change_notifier.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -25,6 +27,13 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
+
+namespace {
+
+// How long the accept loop waits after a failed accept (EMFILE, ENFILE, ENOBUFS) before trying again.
+constexpr std::chrono::milliseconds kAcceptRetryPause{50};
+
+}  // namespace
 
 class Server::Session {
 public:
@@ -62,6 +71,19 @@ boost::system::result<tcp::endpoint> Server::listen(const tcp::endpoint& endpoin
 
 asio::awaitable<void> Server::run() {
     const auto self = shared_from_this();  // frames destroyed with an io_context must not outlive us
+    // The loop runs on the acceptor's strand, where stop() closes it; a cancellation of run() closes
+    // it there too.
+    auto loop = accept_loop();
+    auto close = [self] {
+        asio::post(self->acceptor_.get_executor(), [self] {
+            boost::system::error_code ignored;
+            self->acceptor_.close(ignored);
+        });
+    };
+    co_await detail::await_on(acceptor_.get_executor(), std::move(loop), close);
+}
+
+asio::awaitable<void> Server::accept_loop() {
     for (;;) {
         boost::system::error_code ec;
         tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(executor_),
@@ -69,7 +91,10 @@ asio::awaitable<void> Server::run() {
         if (stopping_) co_return;
         if (ec) {
             if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
-            continue;  // e.g. too many open files: keep accepting
+            // E.g. too many open files: keep accepting once some close, without spinning meanwhile.
+            asio::steady_timer pause(acceptor_.get_executor(), kAcceptRetryPause);
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
         }
         auto ex = socket.get_executor();
         // A session's failure ends that connection only, never the server or its threads.

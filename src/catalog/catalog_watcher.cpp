@@ -1,12 +1,15 @@
 #include "routecat/catalog/catalog_watcher.hpp"
 
 #include "routecat/catalog/backoff.hpp"
+#include "routecat/detail/await_on.hpp"
 
 #include "routecat/error.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -31,18 +34,33 @@ std::shared_ptr<spdlog::logger> default_logger() {
     return logger;
 }
 
+// The waits between syncs run on a strand of run()'s executor: the timer, the push and a wake-up
+// channel are only touched there, and stop() (from any thread) posts its wake-up to it.
 struct CatalogWatcher::State {
+    using Strand = asio::strand<asio::any_io_executor>;
+    using Channel = asio::experimental::channel<void(boost::system::error_code)>;
+
     std::atomic<bool> stop_requested{false};
-    std::unique_ptr<asio::experimental::concurrent_channel<void(boost::system::error_code)>> stop_channel;
-    std::mutex stop_mutex;
+    std::mutex loop_mutex;        // guards strand and wake against stop() from other threads
+    std::optional<Strand> strand;  // run()'s, set when it starts
+    std::unique_ptr<Channel> wake;  // capacity 1: a wake-up before the wait is kept for it
     std::mt19937_64 jitter{std::random_device{}()};
     mutable std::mutex status_mutex;
     CatalogWatcherStatus status;
+
+    // Wakes the current (or next) wait, from any thread.
+    void wake_up(const std::shared_ptr<State>& self) {
+        std::lock_guard lock(loop_mutex);
+        if (!strand) return;
+        asio::post(*strand, [self] {
+            if (self->wake) self->wake->try_send(boost::system::error_code{});
+        });
+    }
 };
 
 CatalogWatcher::CatalogWatcher(CatalogStore catalog, std::shared_ptr<Engine> engine, CatalogWatcherOptions options)
     : catalog_(std::move(catalog)), engine_(std::move(engine)), options_(std::move(options)),
-      state_(std::make_unique<State>()) {
+      state_(std::make_shared<State>()) {
     // As the spec's options: a non-positive interval or a null logger keeps the default.
     if (options_.interval <= 0ms) options_.interval = CatalogWatcherOptions{}.interval;
     if (!options_.logger) options_.logger = default_logger();
@@ -118,18 +136,17 @@ std::chrono::milliseconds CatalogWatcher::next_delay() {
     return routecat::next_delay(options_.interval, options_.max_backoff, failures, state_->jitter());
 }
 
-asio::awaitable<CatalogWatcher::Wake> CatalogWatcher::wait_next() {
-    auto ex = co_await asio::this_coro::executor;
-    asio::steady_timer timer(ex, next_delay());
+namespace {
 
-    // Push only after a successful sync: after a failure the store may be unreachable, and a push
-    // that fails at once would spin instead of backing off.
-    std::optional<std::uint64_t> push_after;
-    {
-        std::lock_guard lock(state_->status_mutex);
-        if (options_.push && catalog_.store()->can_wait_for_change() && state_->status.consecutive_failures == 0)
-            push_after = state_->status.last_read_ts;
-    }
+// The wait itself, on the strand: the timer, the store's push and the wake-up channel race; whichever
+// completes first wins and the group cancels the others and waits for them to finish.
+enum class Woken { timer, push, wake, timer_cancelled };
+
+asio::awaitable<Woken> wait_on_strand(std::chrono::milliseconds delay, std::shared_ptr<MvccStore> store,
+                                      std::optional<std::uint64_t> push_after,
+                                      asio::experimental::channel<void(boost::system::error_code)>& wake) {
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex, delay);
     auto push = [](std::shared_ptr<MvccStore> store, std::optional<std::uint64_t> after) -> asio::awaitable<void> {
         if (after) {
             co_await store->wait_for_change(*after);
@@ -138,23 +155,47 @@ asio::awaitable<CatalogWatcher::Wake> CatalogWatcher::wait_next() {
             co_await forever.async_wait(asio::use_awaitable);
         }
     };
-
-    // Whichever completes first wins; the group cancels the others and waits for them to finish.
-    auto [order, timer_ec, push_error, stop_ec] =
-        co_await asio::experimental::make_parallel_group(
-            timer.async_wait(asio::deferred), asio::co_spawn(ex, push(catalog_.store(), push_after), asio::deferred),
-            state_->stop_channel->async_receive(asio::deferred))
+    auto [order, timer_ec, push_error, wake_ec] =
+        co_await asio::experimental::make_parallel_group(timer.async_wait(asio::deferred),
+                                                         asio::co_spawn(ex, push(std::move(store), push_after), asio::deferred),
+                                                         wake.async_receive(asio::deferred))
             .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    switch (order[0]) {
+        case 0:
+            co_return timer_ec ? Woken::timer_cancelled : Woken::timer;
+        case 1:
+            co_return Woken::push;  // a failed push (a dropped watch) too: sync now, then fall back
+        default:
+            co_return Woken::wake;
+    }
+}
+
+}  // namespace
+
+asio::awaitable<CatalogWatcher::Wake> CatalogWatcher::wait_next() {
+    // Push only after a successful sync: after a failure the store may be unreachable, and a push
+    // that fails at once would spin instead of backing off.
+    std::optional<std::uint64_t> push_after;
+    {
+        std::lock_guard lock(state_->status_mutex);
+        if (options_.push && catalog_.store()->can_wait_for_change() && state_->status.consecutive_failures == 0)
+            push_after = state_->status.last_read_ts;
+    }
+    auto wait = wait_on_strand(next_delay(), catalog_.store(), push_after, *state_->wake);
+    // A cancellation of run() becomes a wake-up of the wait, posted to its strand.
+    auto on_cancel = [state = state_] { state->wake_up(state); };
+    const Woken woken = co_await detail::await_on(*state_->strand, std::move(wait), on_cancel);
 
     if (state_->stop_requested.load()) co_return Wake::stop;
     if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none)
         co_return Wake::cancelled;
-    switch (order[0]) {
-        case 0:
-            co_return timer_ec ? Wake::cancelled : Wake::timer;
-        case 1:
-            // A failed push (e.g. a dropped watch stream) just means: sync now, then fall back.
+    switch (woken) {
+        case Woken::timer:
+            co_return Wake::timer;
+        case Woken::push:
             co_return Wake::push;
+        case Woken::timer_cancelled:
+            co_return Wake::cancelled;
         default:
             co_return Wake::stop;
     }
@@ -164,8 +205,9 @@ asio::awaitable<void> CatalogWatcher::run() {
     validate();
     auto ex = co_await asio::this_coro::executor;
     {
-        std::lock_guard lock(state_->stop_mutex);
-        state_->stop_channel = std::make_unique<asio::experimental::concurrent_channel<void(boost::system::error_code)>>(ex, 1);
+        std::lock_guard lock(state_->loop_mutex);
+        state_->strand.emplace(asio::make_strand(ex));
+        state_->wake = std::make_unique<State::Channel>(*state_->strand, 1);
         if (state_->stop_requested.load()) co_return;
     }
     {
@@ -196,8 +238,7 @@ asio::awaitable<void> CatalogWatcher::run() {
 
 void CatalogWatcher::stop() {
     state_->stop_requested.store(true);
-    std::lock_guard lock(state_->stop_mutex);
-    if (state_->stop_channel) state_->stop_channel->try_send(boost::system::error_code{});
+    state_->wake_up(state_);
 }
 
 CatalogWatcherStatus CatalogWatcher::status() const {

@@ -59,6 +59,7 @@ public:
 private:
     class Session;
 
+    boost::asio::awaitable<void> accept_loop();  // on the acceptor's strand
     boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
 
     boost::asio::any_io_executor executor_;

@@ -77,7 +77,8 @@ public:
     // Reads no routes when the durable version is not newer; swallows a stale-version error.
     boost::asio::awaitable<bool> sync_once();
 
-    // Makes run() return soon; safe from any thread, also before run() starts waiting.
+    // Makes run() return soon; safe from any thread, also before run() starts waiting (its wake-up is
+    // posted to the strand the waits run on).
     void stop();
 
     CatalogWatcherStatus status() const;
@@ -91,12 +92,12 @@ private:
     boost::asio::awaitable<Wake> wait_next();
     std::chrono::milliseconds next_delay();
 
-    struct State;  // the stop signal, the jitter source and the status, shared with run()'s waits
+    struct State;  // the stop signal, the wait's strand, the jitter source and the status
 
     CatalogStore catalog_;
     std::shared_ptr<Engine> engine_;
     CatalogWatcherOptions options_;
-    std::unique_ptr<State> state_;
+    std::shared_ptr<State> state_;  // shared with handlers posted to the wait's strand
 };
 
 }  // namespace routecat
