@@ -132,13 +132,23 @@ asio::awaitable<void> wait_above(std::shared_ptr<Engine> engine, std::uint64_t a
     co_await engine->wait_for_version_above(after);
 }
 
-// Waits until the engine's version is above `after` or the timeout passes, holding no thread.
+// The end of a long poll's patience: its timeout, or a shutdown beginning.
+asio::awaitable<void> timeout_or_shutdown(std::shared_ptr<Shutdown> shutdown, std::chrono::milliseconds timeout) {
+    if (shutdown) {
+        co_await shutdown->wait_for(timeout);
+    } else {
+        asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+}
+
+// Waits until the engine's version is above `after`, the timeout passes or a shutdown begins,
+// holding no thread.
 asio::awaitable<void> wait_version_or_timeout(std::shared_ptr<Engine> engine, std::uint64_t after,
-                                              std::chrono::milliseconds timeout) {
+                                              std::chrono::milliseconds timeout, std::shared_ptr<Shutdown> shutdown) {
     auto ex = co_await asio::this_coro::executor;
-    asio::steady_timer timer(ex, timeout);
     auto waiter = asio::co_spawn(ex, wait_above(std::move(engine), after), asio::deferred);
-    auto expiry = timer.async_wait(asio::deferred);
+    auto expiry = asio::co_spawn(ex, timeout_or_shutdown(std::move(shutdown), timeout), asio::deferred);
     auto group = asio::experimental::make_parallel_group(std::move(waiter), std::move(expiry));
     // Whichever completes first wins; the group cancels the other and waits for it.
     auto result = co_await std::move(group).async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
@@ -218,8 +228,9 @@ asio::awaitable<Response> get_routes(Call call) {
     const auto if_none_match = call.req.find(http::field::if_none_match);
     const bool conditional = if_none_match != call.req.end();
 
-    if (wait_version && ctx.engine->version() <= *wait_version && timeout > 0ms)
-        co_await wait_version_or_timeout(ctx.engine, *wait_version, timeout);
+    const bool shutting_down = ctx.shutdown && ctx.shutdown->begun();
+    if (wait_version && ctx.engine->version() <= *wait_version && timeout > 0ms && !shutting_down)
+        co_await wait_version_or_timeout(ctx.engine, *wait_version, timeout, ctx.shutdown);
 
     // One table for the whole answer: version, generation, count and page agree.
     const std::shared_ptr<const RouteTable> table = ctx.engine->table();

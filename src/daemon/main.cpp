@@ -10,6 +10,7 @@
 #include "routecat/catalog/catalog_watcher.hpp"
 #include "routecat/catalog/ensure_catalog_snapshot.hpp"
 #include "routecat/daemon/config.hpp"
+#include "routecat/detail/change_notifier.hpp"
 #include "routecat/error.hpp"
 #include "routecat/store/make_store.hpp"
 
@@ -162,6 +163,29 @@ std::optional<std::optional<std::string>> resolve_token(const daemon::AdminConfi
     return std::optional<std::string>(token);
 }
 
+// How long a stopping daemon waits for the watcher's run() to end after stop().
+constexpr std::chrono::milliseconds kWatcherStopGrace{2000};
+
+// The watcher's run() has ended (its completion handler says so, from any thread).
+struct WatcherEnd {
+    std::atomic<bool> ended{false};
+    detail::ChangeNotifier changed;
+};
+
+// After the first signal: requests in flight get drain, then the watcher stops (a store call in flight
+// gets a bounded wait), then everything still pending is dropped.
+asio::awaitable<void> shut_down(std::shared_ptr<admin::Server> server, std::chrono::milliseconds drain,
+                                std::shared_ptr<CatalogWatcher> watcher, WatcherEnd& watcher_end,
+                                asio::signal_set& signals, asio::io_context& io, std::shared_ptr<spdlog::logger> log) {
+    co_await server->drain(drain);
+    watcher->stop();
+    auto ended = [&watcher_end] { return watcher_end.ended.load(); };
+    if (!co_await watcher_end.changed.wait_until(ended, kWatcherStopGrace))
+        log->warn("catalog watcher still busy after {} ms; stopping anyway", kWatcherStopGrace.count());
+    signals.cancel();
+    io.stop();
+}
+
 // Seeds or loads the catalog (spec §8). Daemons sharing one etcd may all find it empty and race to
 // seed it: a loser's Save gets a version mismatch, and since a populated catalog is only read, trying
 // again loads the winner's catalog.
@@ -209,7 +233,8 @@ int run_daemon(daemon::DaemonConfig config) {
         return 1;
     }
 
-    admin::AdminContext context{catalog, engine, watcher, config.admin.api, std::make_shared<admin::Metrics>()};
+    admin::AdminContext context{catalog, engine, watcher, config.admin.api, std::make_shared<admin::Metrics>(),
+                                std::make_shared<admin::Shutdown>()};
     auto server = std::make_shared<admin::Server>(io.get_executor(), config.admin.server,
                                                   [context](admin::Request req) {
                                                       return admin::handle_admin_request(context, std::move(req));
@@ -227,28 +252,42 @@ int run_daemon(daemon::DaemonConfig config) {
     }
     log->info("listening on {}:{}", bound->address().to_string(), bound->port());
 
-    auto watching = asio::co_spawn(io, watcher->run(), asio::use_future);
+    WatcherEnd watcher_end;
+    asio::co_spawn(io, watcher->run(), [&watcher_end, log](std::exception_ptr e) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                log->error("catalog watcher: {}", ex.what());
+            }
+        }
+        watcher_end.ended.store(true);
+        watcher_end.changed.notify();
+    });
     asio::co_spawn(io, server->run(), asio::detached);
 
+    // SIGINT/SIGTERM: long polls answer at once, new connections are refused, requests in flight get
+    // drain_timeout_ms, then the watcher stops. A second signal exits at once.
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& error, int signal) {
         if (error) return;
         log->info("signal {}: draining connections (up to {} ms)", signal, config.admin.drain_timeout.count());
+        context.shutdown->begin();
         server->stop();
-        asio::co_spawn(io, server->drain(config.admin.drain_timeout), [&](std::exception_ptr) {
-            watcher->stop();
+        signals.async_wait([log](const boost::system::error_code& again, int second) {
+            if (again) return;
+            log->critical("signal {} again: exiting at once", second);
+            log->flush();
+            std::_Exit(1);
         });
+        asio::co_spawn(io, shut_down(server, config.admin.drain_timeout, watcher, watcher_end, signals, io, log),
+                       asio::detached);
     });
 
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& t : pool) t.join();
-    try {
-        watching.get();
-    } catch (const std::exception& e) {
-        log->error("catalog watcher: {}", e.what());
-    }
     blocking.join();
     log->info("stopped");
     return 0;

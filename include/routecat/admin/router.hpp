@@ -3,6 +3,7 @@
 // sockets, so an embedder can serve it from its own Beast server and tests call it directly.
 
 #include "routecat/admin/metrics.hpp"
+#include "routecat/admin/shutdown.hpp"
 #include "routecat/admin/http.hpp"
 #include "routecat/catalog/catalog_store.hpp"
 #include "routecat/catalog/catalog_watcher.hpp"
@@ -42,6 +43,7 @@ struct AdminContext {
     std::shared_ptr<const CatalogWatcher> watcher;  // optional: readiness and stats use its status
     AdminOptions options;
     std::shared_ptr<Metrics> metrics;  // optional: GET /metrics and per-request counters
+    std::shared_ptr<Shutdown> shutdown;  // optional: once begun, long polls answer at once
 };
 
 boost::asio::awaitable<Response> handle_admin_request(const AdminContext& context, Request request);

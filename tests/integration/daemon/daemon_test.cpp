@@ -9,10 +9,15 @@
 
 #include "routecat/catalog/catalog_store.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <future>
+#include <thread>
 #include <fstream>
 #include <map>
 
@@ -212,6 +217,52 @@ BOOST_AUTO_TEST_CASE(bad_requests_get_4xx_json_and_the_daemon_keeps_serving_with
     d.process->signal(SIGTERM);
     BOOST_TEST(d.process->wait_exit(10s) == std::optional<int>(0));
     BOOST_TEST(d.process->log().find("t0ken") == std::string::npos);  // the token is never logged
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_answers_50_open_long_polls_at_once_and_exits_within_2_s) {
+    Daemon d = start_default();
+    const auto version = json_of(http_get("127.0.0.1", d.port, "/v1/routes?limit=1")).at("version").to_number<std::uint64_t>();
+    boost::asio::io_context clients;
+    std::vector<std::future<boost::system::result<HttpReply>>> polls;
+    const std::string target = "/v1/routes?limit=1&wait_version=" + std::to_string(version) + "&timeout=60s";
+    for (int i = 0; i < 50; ++i)
+        polls.push_back(boost::asio::co_spawn(
+            clients, http_call_async(d.port, boost::beast::http::verb::get, target, {}, std::chrono::seconds(30)),
+            boost::asio::use_future));
+    std::thread client_thread([&clients] { clients.run(); });
+    std::this_thread::sleep_for(500ms);  // every poll connected and parked on the engine's version
+    const auto signalled = std::chrono::steady_clock::now();
+    d.process->signal(SIGTERM);
+    const auto code = d.process->wait_exit(10s);
+    const auto took = std::chrono::steady_clock::now() - signalled;
+    client_thread.join();
+    BOOST_TEST(code == std::optional<int>(0));
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(took).count() < 2000);
+    int answered = 0;
+    for (auto& poll : polls) {
+        auto reply = poll.get();
+        if (reply && reply->status == 200 && json_of(*reply).at("version").to_number<std::uint64_t>() == version) ++answered;
+    }
+    BOOST_TEST(answered == 50);  // each with its normal answer: the current table
+}
+
+BOOST_AUTO_TEST_CASE(a_second_signal_during_a_long_drain_exits_at_once_with_1) {
+    const auto config = config_file(R"({"admin":{"drain_timeout_ms":30000,"header_timeout_ms":60000}})");
+    Daemon d = start({"--config", config, "--listen", "127.0.0.1:0", "--data-dir", data});
+    // A request in flight that will not finish: its body never arrives.
+    HttpConnection slow("127.0.0.1", d.port);
+    boost::asio::write(slow.stream(), boost::asio::buffer(std::string(
+        "PUT /v1/catalog HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"expected")));
+    std::this_thread::sleep_for(300ms);
+    d.process->signal(SIGTERM);
+    BOOST_TEST_REQUIRE(d.process->wait_for_log("draining connections", 5s).has_value());
+    BOOST_TEST(!d.process->wait_exit(500ms).has_value());  // the drain waits for the request
+    const auto signalled = std::chrono::steady_clock::now();
+    d.process->signal(SIGTERM);
+    const auto code = d.process->wait_exit(5s);
+    BOOST_TEST(code == std::optional<int>(1));
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - signalled).count() < 1000);
+    BOOST_TEST(d.process->log().find("again: exiting at once") != std::string::npos, d.process->log());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -394,6 +394,27 @@ BOOST_AUTO_TEST_CASE(routes_long_poll_answers_within_100ms_of_a_newer_apply) {
     BOOST_TEST((Clock::now() - t2 < 50ms));
 }
 
+BOOST_AUTO_TEST_CASE(a_shutdown_answers_open_long_polls_at_once_with_the_current_table) {
+    ctx.shutdown = std::make_shared<admin::Shutdown>();
+    const std::uint64_t v = ctx.engine->version();
+    auto begin_later = [](std::shared_ptr<admin::Shutdown> shutdown) -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor, 50ms);
+        co_await timer.async_wait(asio::use_awaitable);
+        shutdown->begin();
+    };
+    asio::co_spawn(io, begin_later(ctx.shutdown), asio::detached);
+    const auto t0 = Clock::now();
+    auto reply = get("/v1/routes?wait_version=" + std::to_string(v) + "&timeout=10s");
+    BOOST_TEST(reply.status == 200u);
+    BOOST_TEST(reply.json.at("version") == v);
+    BOOST_TEST((Clock::now() - t0 >= 40ms));
+    BOOST_TEST((Clock::now() - t0 < 1s));
+    // Once begun, a new long poll does not wait at all.
+    const auto t1 = Clock::now();
+    BOOST_TEST(get("/v1/routes?wait_version=" + std::to_string(v) + "&timeout=10s").status == 200u);
+    BOOST_TEST((Clock::now() - t1 < 50ms));
+}
+
 BOOST_AUTO_TEST_CASE(routes_long_poll_timeout_answers_304_or_the_unchanged_table) {
     save_and_apply(known_routes());
     const std::string v = std::to_string(ctx.engine->version());
