@@ -233,8 +233,13 @@ int run_daemon(daemon::DaemonConfig config) {
         return 1;
     }
 
-    admin::AdminContext context{catalog, engine, watcher, config.admin.api, std::make_shared<admin::Metrics>(),
-                                std::make_shared<admin::Shutdown>()};
+    admin::AdminContext context;
+    context.catalog = catalog;
+    context.engine = engine;
+    context.watcher = watcher;
+    context.options = config.admin.api;
+    context.metrics = std::make_shared<admin::Metrics>();
+    context.shutdown = std::make_shared<admin::Shutdown>();
     auto server = std::make_shared<admin::Server>(io.get_executor(), config.admin.server,
                                                   [context](admin::Request req) {
                                                       return admin::handle_admin_request(context, std::move(req));

@@ -34,7 +34,12 @@ struct ApiReply {
 struct ApiFixture {
     boost::asio::io_context io;
     std::shared_ptr<MemoryStore> store = std::make_shared<MemoryStore>();
-    admin::AdminContext ctx{CatalogStore(store), Engine::with_default_route(), nullptr, {}, nullptr};
+    admin::AdminContext ctx = [this] {
+        admin::AdminContext c;
+        c.catalog = CatalogStore(store);
+        c.engine = Engine::with_default_route();
+        return c;
+    }();
 
     ApiFixture() { run(io, ensure_catalog_snapshot(ctx.catalog, ctx.engine)); }  // version 1, one route
 

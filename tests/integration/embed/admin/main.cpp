@@ -77,7 +77,10 @@ int main() {
     seeded.get();
 
     auto watcher = std::make_shared<routecat::CatalogWatcher>(catalog, engine);
-    routecat::admin::AdminContext context{catalog, engine, watcher, {}, nullptr};
+    routecat::admin::AdminContext context;
+    context.catalog = catalog;
+    context.engine = engine;
+    context.watcher = watcher;
     auto server = std::make_shared<routecat::admin::Server>(
         io.get_executor(), routecat::admin::ServerOptions{},
         [context](routecat::admin::Request req) { return routecat::admin::handle_admin_request(context, std::move(req)); });
