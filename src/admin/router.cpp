@@ -69,14 +69,27 @@ asio::awaitable<Response> get_healthz(handlers::Call call) {
 
 asio::awaitable<Response> get_readyz(handlers::Call call) {
     const AdminContext& ctx = call.ctx;
+    if (ctx.loader) {
+        const auto load = ctx.loader->status();
+        if (load.state == CatalogLoader::State::loading)
+            co_return json_error(call.req, http::status::service_unavailable, "not_synced",
+                                 load.last_error.empty() ? "loading the catalog"
+                                                         : "the catalog is not loaded yet: " + load.last_error);
+        if (load.state == CatalogLoader::State::invalid)
+            co_return json_error(call.req, http::status::service_unavailable, "catalog_invalid",
+                                 "the stored catalog cannot be loaded: " + load.last_error +
+                                     " (PUT /v1/catalog with a valid table repairs it)");
+    }
     if (ctx.watcher) {
         const auto status = ctx.watcher->status();
         if (status.last_sync && !status.running)  // synced once, then stopped: the engine no longer follows
             co_return json_error(call.req, http::status::service_unavailable, "store_unavailable",
                                  "catalog watcher is not running");
-        if (!status.last_sync || status.consecutive_failures > 0)
-            co_return json_error(call.req, http::status::service_unavailable, "store_unavailable",
+        if (!status.last_sync)
+            co_return json_error(call.req, http::status::service_unavailable, "not_synced",
                                  status.last_error.empty() ? "engine not synced yet" : status.last_error);
+        if (status.consecutive_failures > 0)
+            co_return json_error(call.req, http::status::service_unavailable, "store_unavailable", status.last_error);
     } else {
         co_await ctx.catalog.version();  // throws when the store is unreachable
     }
@@ -184,6 +197,10 @@ asio::awaitable<Response> dispatch(const AdminContext& ctx, const Request& req) 
     if (!target) co_return json_error(req, http::status::bad_request, "bad_request", "malformed request target");
     const std::string path(target->path());
     if (auto refused = refusal(ctx, req, path)) co_return std::move(*refused);
+    // The engine's table before the catalog has loaded is a placeholder: nobody may route by it.
+    if (path.starts_with("/v1/routes") && ctx.loader && ctx.loader->status().state != CatalogLoader::State::loaded)
+        co_return json_error(req, http::status::service_unavailable, "not_synced",
+                             "the catalog is not loaded yet (GET /readyz says why)");
 
     const Endpoint* endpoint = nullptr;
     for (const auto& e : kEndpoints)

@@ -150,7 +150,8 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
     auto token = asio::redirect_error(asio::use_awaitable, ec);
 
     if (over_cap || stopping_) {
-        auto res = json_error(11, false, http::status::service_unavailable, "store_unavailable",
+        auto res = json_error(11, false, http::status::service_unavailable,
+                              over_cap ? "too_many_connections" : "shutting_down",
                               over_cap ? "too many connections" : "server is shutting down");
         stream.expires_after(options_.header_timeout);
         co_await http::async_write(stream, res, token);

@@ -8,7 +8,7 @@
 #include "routecat/admin/router.hpp"
 #include "routecat/admin/server.hpp"
 #include "routecat/catalog/catalog_watcher.hpp"
-#include "routecat/catalog/ensure_catalog_snapshot.hpp"
+#include "routecat/catalog/catalog_loader.hpp"
 #include "routecat/daemon/config.hpp"
 #include "routecat/detail/change_notifier.hpp"
 #include "routecat/error.hpp"
@@ -166,7 +166,8 @@ std::optional<std::optional<std::string>> resolve_token(const daemon::AdminConfi
 // How long a stopping daemon waits for the watcher's run() to end after stop().
 constexpr std::chrono::milliseconds kWatcherStopGrace{2000};
 
-// The watcher's run() has ended (its completion handler says so, from any thread).
+// The catalog's load and then the watcher's run() have ended (their completion handler says so, from
+// any thread).
 struct WatcherEnd {
     std::atomic<bool> ended{false};
     detail::ChangeNotifier changed;
@@ -186,18 +187,15 @@ asio::awaitable<void> shut_down(std::shared_ptr<admin::Server> server, std::chro
     io.stop();
 }
 
-// Seeds or loads the catalog (spec §8). Daemons sharing one etcd may all find it empty and race to
-// seed it: a loser's Save gets a version mismatch, and since a populated catalog is only read, trying
-// again loads the winner's catalog.
-asio::awaitable<CatalogSnapshot> load_catalog(CatalogStore catalog, std::shared_ptr<Engine> engine, spdlog::logger& log) {
-    for (int attempt = 1;; ++attempt) {
-        try {
-            co_return co_await ensure_catalog_snapshot(catalog, engine);
-        } catch (const boost::system::system_error& e) {
-            if (e.code() != errc::catalog_version_mismatch || attempt == 5) throw;
-        }
-        log.info("another instance seeded the catalog meanwhile; loading it");
-    }
+// Loads the catalog, retrying while the store cannot be read, then follows it with the watcher (also
+// after an invalid catalog, so a repair reaches the engine). Nothing when stopped before it loaded.
+asio::awaitable<void> load_then_watch(std::shared_ptr<CatalogLoader> loader, std::shared_ptr<CatalogWatcher> watcher,
+                                      std::shared_ptr<Engine> engine, std::shared_ptr<spdlog::logger> log) {
+    const CatalogLoader::State state = co_await loader->run();
+    if (state == CatalogLoader::State::loading) co_return;
+    if (state == CatalogLoader::State::loaded)
+        log->info("catalog version {} with {} routes", engine->version(), engine->table()->size());
+    co_await watcher->run();
 }
 
 // Wires a store, the engine, the watcher and the admin server from config and serves until
@@ -221,17 +219,9 @@ int run_daemon(daemon::DaemonConfig config) {
     config.watcher.logger = log;
     auto watcher = std::make_shared<CatalogWatcher>(catalog, engine, config.watcher);
 
-    // The catalog is seeded or loaded before anything is served.
-    try {
-        auto loaded = asio::co_spawn(io, load_catalog(catalog, engine, *log), asio::use_future);
-        io.run();
-        io.restart();
-        const auto snap = loaded.get();
-        log->info("catalog version {} with {} routes", snap.version, snap.routes.size());
-    } catch (const std::exception& e) {
-        log->critical("cannot load the catalog: {}", e.what());
-        return 1;
-    }
+    CatalogLoaderOptions loader_options;
+    loader_options.logger = log;
+    auto loader = std::make_shared<CatalogLoader>(catalog, engine, loader_options);
 
     admin::AdminContext context;
     context.catalog = catalog;
@@ -240,6 +230,7 @@ int run_daemon(daemon::DaemonConfig config) {
     context.options = config.admin.api;
     context.metrics = std::make_shared<admin::Metrics>();
     context.shutdown = std::make_shared<admin::Shutdown>();
+    context.loader = loader;
     auto server = std::make_shared<admin::Server>(io.get_executor(), config.admin.server,
                                                   [context](admin::Request req) {
                                                       return admin::handle_admin_request(context, std::move(req));
@@ -257,8 +248,9 @@ int run_daemon(daemon::DaemonConfig config) {
     }
     log->info("listening on {}:{}", bound->address().to_string(), bound->port());
 
+    // Serving starts before the catalog has loaded: /healthz answers, /readyz says what is missing.
     WatcherEnd watcher_end;
-    asio::co_spawn(io, watcher->run(), [&watcher_end, log](std::exception_ptr e) {
+    asio::co_spawn(io, load_then_watch(loader, watcher, engine, log), [&watcher_end, log](std::exception_ptr e) {
         if (e) {
             try {
                 std::rethrow_exception(e);
@@ -285,6 +277,7 @@ int run_daemon(daemon::DaemonConfig config) {
             log->flush();
             std::_Exit(1);
         });
+        loader->stop();
         asio::co_spawn(io, shut_down(server, config.admin.drain_timeout, watcher, watcher_end, signals, io, log),
                        asio::detached);
     });

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,8 +37,9 @@ struct DaemonFixture {
 
     std::string log_path() { return dir.str() + "/routecatd-" + std::to_string(++started) + ".log"; }
 
-    // Starts routecatd with args and waits until it listens; port is parsed from its log.
-    Daemon start(std::vector<std::string> args) {
+    // Starts routecatd with args and waits until it listens (port parsed from its log) and, unless
+    // told otherwise, until it is ready: it serves before its catalog has loaded.
+    Daemon start(std::vector<std::string> args, bool wait_ready = true) {
         Daemon d;
         d.process = std::make_unique<Process>(ROUTECATD, args, log_path());
         BOOST_TEST_REQUIRE(d.process->started());
@@ -45,6 +47,12 @@ struct DaemonFixture {
         BOOST_TEST_REQUIRE(log.has_value(), "routecatd did not start: " << d.process->log());
         const auto at = log->find("listening on 127.0.0.1:") + std::string("listening on 127.0.0.1:").size();
         d.port = static_cast<unsigned short>(std::stoi(log->substr(at)));
+        if (wait_ready) {
+            const auto deadline = std::chrono::steady_clock::now() + 10s;
+            while (http_get("127.0.0.1", d.port, "/readyz").status != 200u && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(5ms);
+            BOOST_TEST_REQUIRE(http_get("127.0.0.1", d.port, "/readyz").status == 200u, "routecatd not ready: " << d.process->log());
+        }
         return d;
     }
     Daemon start_default() { return start({"--listen", "127.0.0.1:0", "--data-dir", data}); }

@@ -5,6 +5,7 @@
 #include "routecat/admin/metrics.hpp"
 #include "routecat/admin/shutdown.hpp"
 #include "routecat/admin/http.hpp"
+#include "routecat/catalog/catalog_loader.hpp"
 #include "routecat/catalog/catalog_store.hpp"
 #include "routecat/catalog/catalog_watcher.hpp"
 #include "routecat/engine.hpp"
@@ -44,6 +45,9 @@ struct AdminContext {
     AdminOptions options;
     std::shared_ptr<Metrics> metrics;  // optional: GET /metrics and per-request counters
     std::shared_ptr<Shutdown> shutdown;  // optional: once begun, long polls answer at once
+    // Optional: the start-up load of the catalog. Until it has loaded, /readyz is 503 (not_synced, or
+    // catalog_invalid) and every /v1/routes* endpoint 503 not_synced, never the placeholder table.
+    std::shared_ptr<const CatalogLoader> loader;
 };
 
 boost::asio::awaitable<Response> handle_admin_request(const AdminContext& context, Request request);

@@ -21,6 +21,11 @@ for _ in $(seq 1 500); do
 done
 if [ -z "${port:-}" ]; then echo "routecatd did not start:"; cat "$work/log"; exit 1; fi
 export ROUTECAT_URL=http://127.0.0.1:$port
+# It serves before its catalog has loaded: wait until it says it is ready.
+for _ in $(seq 1 500); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$ROUTECAT_URL/readyz")" = 200 ] && break
+  sleep 0.02
+done
 
 failed=0
 count=0

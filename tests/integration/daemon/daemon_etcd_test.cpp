@@ -842,4 +842,33 @@ BOOST_AUTO_TEST_CASE(with_all_of_etcd_down_readyz_turns_503_reads_keep_serving_a
     stop_all();
 }
 
+BOOST_AUTO_TEST_CASE(with_etcd_down_at_start_up_it_serves_health_retries_and_loads_once_etcd_is_back) {
+    EtcdCluster& c = healthy_cluster();
+    c.stop_all();
+    const std::string prefix = fresh_prefix();
+    Daemon& d = start("d", c, prefix, 100);  // listening, though the catalog cannot be read
+    auto health = get(d.port, "/healthz");
+    BOOST_TEST((health && health->status == 200u), describe(health));
+    {
+        auto ready = get(d.port, "/readyz");
+        BOOST_TEST_REQUIRE(ready.has_value(), describe(ready));
+        BOOST_TEST(ready->status == 503u);
+        BOOST_TEST(error_code_of(*ready) == "not_synced", ready->body);
+        auto routes = get(d.port, "/v1/routes/lookup?key=a");  // never the placeholder table
+        BOOST_TEST_REQUIRE(routes.has_value(), describe(routes));
+        BOOST_TEST(routes->status == 503u);
+        BOOST_TEST(error_code_of(*routes) == "not_synced", routes->body);
+    }
+    // It keeps trying, and says so each time.
+    BOOST_TEST_REQUIRE(d.process->wait_for_log("cannot load the catalog (attempt 2)", 10s).has_value(), logs());
+    BOOST_TEST(d.process->running());
+    c.start_all();
+    BOOST_TEST_REQUIRE(c.wait_ready(30s), "etcd did not come back" << cluster_logs(c));
+    const std::uint64_t version = wait_ready(d, 30s);
+    BOOST_TEST(version == 1u);
+    auto lookup = get(d.port, "/v1/routes/lookup?key=a");
+    BOOST_TEST((lookup && lookup->status == 200u), describe(lookup));
+    stop_all();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

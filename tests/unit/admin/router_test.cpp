@@ -33,7 +33,7 @@ BOOST_AUTO_TEST_CASE(readyz_is_503_until_the_watcher_has_synced) {
     ctx.watcher = watcher;
     auto before = get("/readyz");
     BOOST_TEST(before.status == 503u);
-    BOOST_TEST(before.error_code() == "store_unavailable");
+    BOOST_TEST(before.error_code() == "not_synced");  // one 503 code per cause (was store_unavailable)
     BOOST_TEST(before.json.at("error").at("message").as_string() == "engine not synced yet");
     run(io, watcher->sync_once());
     // sync_once alone does not count as a watcher sync: readiness follows the run loop's status.
@@ -171,6 +171,55 @@ BOOST_AUTO_TEST_CASE(metrics_count_catalog_writes_by_outcome) {
     // Writes that never reached a commit attempt (404, 422) are not writes.
     BOOST_TEST(text.find(R"(routecat_catalog_saves_total{outcome="saved"} 2)") != std::string::npos, text);
     BOOST_TEST(text.find(R"(routecat_catalog_saves_total{outcome="conflict"} 2)") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- the catalog's start-up load -----------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_SUITE(admin_router_startup, ApiFixture)
+
+BOOST_AUTO_TEST_CASE(while_the_catalog_loads_routes_are_503_not_synced_never_the_placeholder) {
+    auto fresh_store = std::make_shared<MemoryStore>();
+    ctx.catalog = CatalogStore(fresh_store);
+    ctx.engine = Engine::with_default_route();  // the placeholder: one route in group 1
+    ctx.loader = std::make_shared<CatalogLoader>(ctx.catalog, ctx.engine);  // not run yet: loading
+    auto ready = get("/readyz");
+    BOOST_TEST(ready.status == 503u);
+    BOOST_TEST(ready.error_code() == "not_synced");
+    for (const char* target : {"/v1/routes", "/v1/routes/lookup?key=a", "/v1/routes/intersect?start=a"}) {
+        auto reply = get(target);
+        BOOST_TEST(reply.status == 503u, target);
+        BOOST_TEST(reply.error_code() == "not_synced", target);
+    }
+    BOOST_TEST(post("/v1/routes/access", R"({"keys_text":["a"]})").error_code() == "not_synced");
+    BOOST_TEST(get("/healthz").status == 200u);
+    BOOST_TEST(get("/v1/catalog").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(an_invalid_stored_catalog_is_served_said_and_repaired_by_a_put) {
+    auto fresh_store = std::make_shared<MemoryStore>();
+    ctx.catalog = CatalogStore(fresh_store);
+    ctx.engine = Engine::with_default_route();
+    run(io, ctx.catalog.save(0, {rd(1, "", "m", 1), rd(2, "a", "z", 1)}));  // written by an older build
+    auto loader = std::make_shared<CatalogLoader>(ctx.catalog, ctx.engine);
+    BOOST_TEST_REQUIRE((run(io, loader->run()) == CatalogLoader::State::invalid));
+    ctx.loader = loader;
+    auto ready = get("/readyz");
+    BOOST_TEST(ready.status == 503u);
+    BOOST_TEST(ready.error_code() == "catalog_invalid");
+    BOOST_TEST(ready.json.at("error").at("message").as_string() ==
+               "the stored catalog cannot be loaded: engine snapshot has overlapping routes (PUT /v1/catalog with a valid "
+               "table repairs it)");
+    BOOST_TEST(get("/v1/routes").error_code() == "not_synced");
+    auto stored = get("/v1/catalog");
+    BOOST_TEST(stored.status == 200u);
+    BOOST_TEST(stored.json.at("routes").as_array().size() == 2u);
+    BOOST_TEST(put("/v1/catalog", R"({"expected_version":1,"routes":[{"route_id":3,"group_id":5}]})").status == 200u);
+    BOOST_TEST(get("/readyz").status == 200u);
+    auto lookup = get("/v1/routes/lookup?key=a");
+    BOOST_TEST(lookup.status == 200u);
+    BOOST_TEST(lookup.json.at("route").at("group_id") == 5u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
