@@ -15,6 +15,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,9 @@ class ChangeNotifier;
 void set_history_depth_for_test(Engine& engine, std::size_t depth);
 }
 
+// Told, once, when a cap first stops a hotspot split (why, e.g. for a log line).
+using SplitCappedHandler = std::function<void(std::string_view reason)>;
+
 struct EngineOptions {
     // Accesses that make a route split (§7.6); 0 disables splitting.
     std::uint64_t hotspot_threshold = 0;
@@ -36,6 +40,14 @@ struct EngineOptions {
     std::shared_ptr<const SplitPolicy> split_policy;
     // Versions kept by the history ring; 0 = no ring.
     std::size_t history_depth = kDefaultRouteHistoryDepth;
+    // Caps on hotspot splits, so accesses cannot grow the table or its keys without bound (§7.6 has
+    // none: 0 = unlimited, the spec's behaviour). A split whose key is longer than
+    // max_split_key_bytes, or that would take the routes created by access splits past
+    // max_access_split_routes (two per split), is skipped: the route's load is reset and the skip
+    // counted (skipped_splits()).
+    std::size_t max_split_key_bytes = 0;
+    std::uint64_t max_access_split_routes = 0;
+    std::shared_ptr<const SplitCappedHandler> on_split_capped;  // optional
 
     friend bool operator==(const EngineOptions&, const EngineOptions&) = default;
 };
@@ -73,8 +85,12 @@ public:
     // §7.5: every route with its load, in table order.
     std::vector<Route> stats() const;
 
-    // §7.6: counts an access on the route holding key; at the threshold the route splits once.
+    // §7.6: counts an access on the route holding key; at the threshold the route splits once
+    // (unless a cap of EngineOptions stops it).
     void record_access(std::string_view key);
+    // Routes created by access splits so far, and splits a cap skipped.
+    std::uint64_t access_split_routes() const noexcept { return access_split_routes_.load(); }
+    std::uint64_t skipped_splits() const noexcept { return skipped_splits_.load(); }
 
     // §7.7: 1, 2, 3, ... across all threads; not persisted.
     std::uint64_t next_timestamp() noexcept;
@@ -103,8 +119,15 @@ private:
 
     void publish_locked(std::shared_ptr<const RouteTable> table);
 
+    void skip_split_locked(std::string_view reason);
+
     const std::uint64_t threshold_;
     const std::shared_ptr<const SplitPolicy> split_policy_;
+    const std::size_t max_split_key_bytes_;
+    const std::uint64_t max_access_split_routes_;
+    const std::shared_ptr<const SplitCappedHandler> on_split_capped_;
+    std::atomic<std::uint64_t> access_split_routes_{0};
+    std::atomic<std::uint64_t> skipped_splits_{0};
     std::atomic<std::shared_ptr<const RouteTable>> table_;
     std::mutex writer_mutex_;
     std::atomic<std::uint64_t> timestamp_{0};

@@ -12,6 +12,8 @@ namespace routecat {
 Engine::Engine(EngineOptions options)
     : threshold_(options.hotspot_threshold),
       split_policy_(options.split_policy ? std::move(options.split_policy) : std::make_shared<StartSuccessorSplit>()),
+      max_split_key_bytes_(options.max_split_key_bytes), max_access_split_routes_(options.max_access_split_routes),
+      on_split_capped_(std::move(options.on_split_capped)),
       table_(std::make_shared<const RouteTable>(0, 0)),
       history_(options.history_depth), version_notifier_(std::make_unique<detail::ChangeNotifier>()) {}
 
@@ -22,7 +24,9 @@ boost::asio::awaitable<void> Engine::wait_for_version_above(std::uint64_t after)
 }
 
 std::shared_ptr<Engine> Engine::with_threshold(std::uint64_t hotspot_threshold) {
-    return std::make_shared<Engine>(EngineOptions{hotspot_threshold, nullptr, kDefaultRouteHistoryDepth});
+    EngineOptions options;
+    options.hotspot_threshold = hotspot_threshold;
+    return std::make_shared<Engine>(std::move(options));
 }
 
 std::shared_ptr<Engine> Engine::with_default_route(EngineOptions options) {
@@ -90,7 +94,25 @@ void Engine::record_access(std::string_view key) {
         t->load(*i).store(0, std::memory_order_relaxed);  // cannot split: do not retry on every access
         return;
     }
+    if (max_split_key_bytes_ > 0 && split_key->size() > max_split_key_bytes_) {
+        t->load(*i).store(0, std::memory_order_relaxed);
+        skip_split_locked("a split key of " + std::to_string(split_key->size()) + " bytes is over the cap of " +
+                          std::to_string(max_split_key_bytes_));
+        return;
+    }
+    if (max_access_split_routes_ > 0 && access_split_routes_.load() + 2 > max_access_split_routes_) {
+        t->load(*i).store(0, std::memory_order_relaxed);
+        skip_split_locked("access splits have created " + std::to_string(access_split_routes_.load()) +
+                          " routes, the cap is " + std::to_string(max_access_split_routes_));
+        return;
+    }
+    access_split_routes_ += 2;
     publish_locked(t->with_split(*i, *split_key, t->generation() + 1));
+}
+
+void Engine::skip_split_locked(std::string_view reason) {
+    // The handler hears of the first skip only: a hot key would otherwise report on every access.
+    if (skipped_splits_.fetch_add(1) == 0 && on_split_capped_ && *on_split_capped_) (*on_split_capped_)(reason);
 }
 
 std::uint64_t Engine::next_timestamp() noexcept { return timestamp_.fetch_add(1, std::memory_order_relaxed) + 1; }

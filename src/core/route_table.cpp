@@ -1,6 +1,9 @@
 #include "routecat/route_table.hpp"
 
+#include "routecat/detail/engine_test_hooks.hpp"
+
 #include <algorithm>
+#include <functional>
 
 namespace routecat {
 // Zero-padding keeps order: if prefix(a) < prefix(b) then a < b; equal prefixes need the full keys.
@@ -58,9 +61,10 @@ struct RouteTableBuilder {
         }
         std::atomic<std::uint64_t>* next_fresh = nullptr;
         if (fresh > 0) {
-            LoadCounters block(new std::atomic<std::uint64_t>[fresh]());  // value-initialised: 0
-            next_fresh = block.get();
-            layout.counters.push_back(std::move(block));
+            LoadCounters counters{std::shared_ptr<std::atomic<std::uint64_t>[]>(new std::atomic<std::uint64_t>[fresh]()),
+                                  fresh};  // value-initialised: 0
+            next_fresh = counters.block.get();
+            layout.counters.push_back(std::move(counters));
         }
 
         layout.keys.reserve(key_bytes);
@@ -90,7 +94,70 @@ struct RouteTableBuilder {
         }
         return table;
     }
+
+    // Route i of t replaced by [start, key) and [key, end) without rebuilding the rest: the layout is
+    // copied as it is, the arena kept whole (every offset stays valid) with the key appended, so a
+    // split costs a copy of the arrays rather than a rebuild. The parent's bytes stay in the arena
+    // until the next full build (apply_snapshot); its counter block goes once no route uses it.
+    static std::shared_ptr<RouteTable> split(const RouteTable& t, std::size_t i, std::string_view key,
+                                             std::uint64_t generation) {
+        const RouteTableLayout& in = t.layout_;
+        const RouteEntry& parent = in.entries[i];
+        auto table = std::make_shared<RouteTable>(t.version_, generation);
+        RouteTableLayout& out = table->layout_;
+
+        out.keys.reserve(in.keys.size() + key.size());
+        out.keys = in.keys;
+        const std::size_t key_offset = out.keys.size();
+        out.keys += key;
+
+        LoadCounters fresh{std::shared_ptr<std::atomic<std::uint64_t>[]>(new std::atomic<std::uint64_t>[2]()), 2};
+        RouteEntry left = parent, right = parent;
+        left.route_id = right.route_id = 0;
+        left.state = right.state = RouteState::active;
+        left.has_end = true;
+        left.end_offset = key_offset;
+        left.end_size = key.size();
+        left.load = &fresh.block[0];
+        right.start_offset = key_offset;
+        right.start_size = key.size();
+        right.load = &fresh.block[1];
+
+        out.entries.reserve(in.entries.size() + 1);
+        out.entries.insert(out.entries.end(), in.entries.begin(), in.entries.begin() + static_cast<std::ptrdiff_t>(i));
+        out.entries.push_back(left);
+        out.entries.push_back(right);
+        out.entries.insert(out.entries.end(), in.entries.begin() + static_cast<std::ptrdiff_t>(i) + 1, in.entries.end());
+        out.prefixes.reserve(in.prefixes.size() + 1);
+        out.prefixes.insert(out.prefixes.end(), in.prefixes.begin(), in.prefixes.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        out.prefixes.push_back(RouteTable::prefix_of(key));
+        out.prefixes.insert(out.prefixes.end(), in.prefixes.begin() + static_cast<std::ptrdiff_t>(i) + 1, in.prefixes.end());
+        out.disjoint = in.disjoint;  // two adjacent children inside the parent's range
+
+        out.counters = in.counters;
+        drop_if_unused(out, parent.load);
+        out.counters.push_back(std::move(fresh));
+        return table;
+    }
+
+    // Drops the counter block holding counter when no route of layout uses any of its counters.
+    static void drop_if_unused(RouteTableLayout& layout, const std::atomic<std::uint64_t>* counter) {
+        const std::less<const void*> before;  // a total order over unrelated blocks
+        auto holds = [&](const LoadCounters& c, const std::atomic<std::uint64_t>* p) {
+            return !before(p, c.block.get()) && before(p, c.block.get() + c.size);
+        };
+        auto block = std::find_if(layout.counters.begin(), layout.counters.end(),
+                                  [&](const LoadCounters& c) { return holds(c, counter); });
+        if (block == layout.counters.end()) return;
+        for (const RouteEntry& e : layout.entries)
+            if (holds(*block, e.load)) return;
+        layout.counters.erase(block);
+    }
+
+    static std::size_t counter_blocks(const RouteTable& t) { return t.layout_.counters.size(); }
 };
+
+std::size_t load_counter_blocks_for_test(const RouteTable& table) { return RouteTableBuilder::counter_blocks(table); }
 
 }  // namespace detail
 
@@ -125,17 +192,7 @@ std::shared_ptr<const RouteTable> RouteTable::with_routes(const std::vector<Rout
 
 std::shared_ptr<const RouteTable> RouteTable::with_split(std::size_t i, std::string_view split_key,
                                                          std::uint64_t generation) const {
-    std::vector<Builder::Row> rows;
-    rows.reserve(size() + 1);
-    for (std::size_t j = 0; j < size(); ++j) {
-        if (j != i) {
-            rows.push_back(Builder::row_of(*this, j));
-            continue;
-        }
-        rows.push_back(Builder::Row{0, start(j), split_key, group_id(j), RouteState::active, nullptr});
-        rows.push_back(Builder::Row{0, split_key, end(j), group_id(j), RouteState::active, nullptr});
-    }
-    return Builder::build(rows, layout_.counters, version_, generation);
+    return Builder::split(*this, i, split_key, generation);
 }
 
 namespace {

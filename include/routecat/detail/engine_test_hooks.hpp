@@ -11,4 +11,7 @@ namespace routecat::detail {
 // depth must be > 0 (std::invalid_argument).
 void set_history_depth_for_test(Engine& engine, std::size_t depth);
 
+// How many blocks of load counters a table keeps alive.
+std::size_t load_counter_blocks_for_test(const RouteTable& table);
+
 }  // namespace routecat::detail

@@ -26,7 +26,12 @@ struct RouteEntry {
     bool has_end = false;
 };
 
-using LoadCounters = std::shared_ptr<std::atomic<std::uint64_t>[]>;
+// A block of load counters, made by one table build and shared by the tables derived from it while any
+// of its counters belongs to a route they hold.
+struct LoadCounters {
+    std::shared_ptr<std::atomic<std::uint64_t>[]> block;
+    std::size_t size = 0;
+};
 
 struct RouteTableLayout {
     std::vector<std::uint64_t> prefixes;  // first 8 bytes of each start, big-endian, zero-padded

@@ -840,6 +840,81 @@ BOOST_AUTO_TEST_CASE(engine_split_threshold_two) {
     BOOST_TEST(e->version() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(engine_split_key_cap_skips_longer_keys_and_reports_once) {
+    std::vector<std::string> reports;
+    EngineOptions o;
+    o.hotspot_threshold = 1;
+    o.max_split_key_bytes = 3;
+    o.on_split_capped = std::make_shared<const SplitCappedHandler>([&](std::string_view why) { reports.emplace_back(why); });
+    Engine e(o);
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(7, "a", end_of("c"), 3)})));
+    e.record_access("b");  // splits at a\0 (2 bytes)
+    e.record_access("b");  // the right child at a\0\0 (3 bytes)
+    BOOST_TEST(e.stats().size() == 3u);
+    BOOST_TEST(e.skipped_splits() == 0u);
+    e.record_access("b");  // a\0\0\0 would be 4 bytes: skipped, the load reset
+    BOOST_TEST(e.stats().size() == 3u);
+    BOOST_TEST(e.skipped_splits() == 1u);
+    BOOST_TEST(e.get_route("b")->load == 0u);
+    e.record_access("b");
+    BOOST_TEST(e.skipped_splits() == 2u);
+    BOOST_TEST(reports == std::vector<std::string>{"a split key of 4 bytes is over the cap of 3"}, boost::test_tools::per_element());
+    BOOST_TEST(e.access_split_routes() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(engine_access_split_route_cap_bounds_the_table) {
+    EngineOptions o;
+    o.hotspot_threshold = 1;
+    o.max_access_split_routes = 4;
+    Engine e(o);
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "a", end_of("c"), 1), rd(2, "c", end_of("e"), 1), rd(3, "e", end_of("g"), 1)})));
+    e.record_access("b");
+    e.record_access("d");
+    BOOST_TEST(e.access_split_routes() == 4u);
+    BOOST_TEST(e.stats().size() == 5u);
+    e.record_access("f");  // two more would make 6 > 4
+    BOOST_TEST(e.stats().size() == 5u);
+    BOOST_TEST(e.skipped_splits() == 1u);
+    BOOST_TEST(e.access_split_routes() == 4u);
+    // The library default is the spec's: no cap.
+    auto unlimited = Engine::with_threshold(1);
+    BOOST_TEST(!unlimited->apply_snapshot(snap(1, {rd(1, "a", end_of("c"), 1)})));
+    for (int i = 0; i < 50; ++i) unlimited->record_access("b");
+    BOOST_TEST(unlimited->skipped_splits() == 0u);
+    BOOST_TEST(unlimited->stats().size() == 51u);
+}
+
+namespace {
+
+// Splits [start, end) where both children can split again: start + 0x80 when inside, else start + 0x40.
+class HalvingSplit final : public SplitPolicy {
+public:
+    std::optional<std::string> split_key(const RouteTable& t, std::size_t i) const override {
+        std::string key(t.start(i));
+        key.push_back('\x80');
+        if (t.end(i) && key >= *t.end(i)) key.back() = '\x40';
+        return key;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(engine_split_frees_the_counters_of_removed_routes) {
+    EngineOptions o;
+    o.hotspot_threshold = 1;
+    o.split_policy = std::make_shared<HalvingSplit>();
+    Engine e(o);
+    BOOST_TEST(!e.apply_snapshot(snap(1, {rd(1, "a", end_of("b"), 1), rd(2, "c", end_of("d"), 1)})));
+    BOOST_TEST(detail::load_counter_blocks_for_test(*e.table()) == 1u);
+    e.record_access(b("a\x90"));  // [a, a\x80) and [a\x80, b): a block of 2 counters
+    BOOST_TEST(detail::load_counter_blocks_for_test(*e.table()) == 2u);
+    e.record_access(b("a\x10"));  // the left child splits: its counter's block still holds the right one
+    BOOST_TEST(detail::load_counter_blocks_for_test(*e.table()) == 3u);
+    e.record_access(b("a\xa0"));  // the right child splits too: their block is no route's any more
+    BOOST_TEST(e.stats().size() == 5u);
+    BOOST_TEST(detail::load_counter_blocks_for_test(*e.table()) == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(engine_split_unbounded_never_splits) {
     auto e = Engine::with_threshold(2);
     e->update_route("a", nullopt, 1);
