@@ -36,7 +36,7 @@ struct Metrics::Families {
                       .Register(r)),
           engine(prometheus::BuildGauge()
                      .Name("routecat_engine")
-                     .Help("Routing engine: routes, version, generation")
+                     .Help("Routing engine: routes, version, generation, access_split_routes, skipped_splits")
                      .Register(r)) {}
 
     prometheus::Family<prometheus::Counter>& requests;
@@ -101,6 +101,8 @@ std::string Metrics::render(const AdminContext& ctx) {
         families_->engine.Add({{"what", "routes"}}).Set(static_cast<double>(table->size()));
         families_->engine.Add({{"what", "version"}}).Set(static_cast<double>(table->version()));
         families_->engine.Add({{"what", "generation"}}).Set(static_cast<double>(table->generation()));
+        families_->engine.Add({{"what", "access_split_routes"}}).Set(static_cast<double>(ctx.engine->access_split_routes()));
+        families_->engine.Add({{"what", "skipped_splits"}}).Set(static_cast<double>(ctx.engine->skipped_splits()));
     }
     if (ctx.watcher) {
         const auto s = ctx.watcher->status();

@@ -33,6 +33,48 @@ namespace {
 // How long the accept loop waits after a failed accept (EMFILE, ENFILE, ENOBUFS) before trying again.
 constexpr std::chrono::milliseconds kAcceptRetryPause{50};
 
+// A request's share of the in-flight body budget, held until it is answered. When nothing else is
+// reserved a request is granted whatever its size, so no limit can starve every request.
+class BodyBudget {
+public:
+    BodyBudget(std::atomic<std::uint64_t>& inflight, std::uint64_t bytes, std::uint64_t limit) : inflight_(inflight) {
+        std::uint64_t current = inflight_.load();
+        do {
+            if (current > 0 && current + bytes > limit) return;
+        } while (!inflight_.compare_exchange_weak(current, current + bytes));
+        bytes_ = bytes;
+        granted_ = true;
+    }
+    ~BodyBudget() {
+        if (granted_) inflight_.fetch_sub(bytes_);
+    }
+    BodyBudget(const BodyBudget&) = delete;
+    BodyBudget& operator=(const BodyBudget&) = delete;
+    bool granted() const noexcept { return granted_; }
+
+private:
+    std::atomic<std::uint64_t>& inflight_;
+    std::uint64_t bytes_ = 0;
+    bool granted_ = false;
+};
+
+// Reads and drops a request's body of length bytes when it is at most twice body_limit, so a client
+// still writing it sees the answer rather than a reset; a larger one is left (the connection closes).
+asio::awaitable<void> discard_body(beast::tcp_stream& stream, beast::flat_buffer& buffer, std::uint64_t length,
+                                   std::uint64_t body_limit) {
+    if (length > 2 * body_limit) co_return;
+    boost::system::error_code ec;
+    std::uint64_t left = length - std::min<std::uint64_t>(length, buffer.size());
+    buffer.consume(buffer.size());
+    while (left > 0 && !ec) {
+        const std::size_t n = co_await stream.async_read_some(
+            buffer.prepare(static_cast<std::size_t>(std::min<std::uint64_t>(left, 65536))),
+            asio::redirect_error(asio::use_awaitable, ec));
+        left -= std::min<std::uint64_t>(left, n);
+    }
+    buffer.consume(buffer.size());
+}
+
 }  // namespace
 
 class Server::Session {
@@ -185,19 +227,23 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
         if (ec) break;  // timeout, reset, garbage: drop the connection
 
         const unsigned version = parser.get().version();
-        if (auto length = parser.content_length(); length && *length > options_.body_limit_bytes) {
-            // Read and discard up to twice the limit so the client sees the 413, not a reset.
-            if (*length <= 2 * options_.body_limit_bytes) {
-                std::uint64_t left = *length - std::min<std::uint64_t>(*length, buffer.size());
-                buffer.consume(buffer.size());
-                while (left > 0 && !ec) {
-                    const std::size_t n = co_await stream.async_read_some(
-                        buffer.prepare(static_cast<std::size_t>(std::min<std::uint64_t>(left, 65536))), token);
-                    left -= std::min<std::uint64_t>(left, n);
-                }
-            }
+        const auto length = parser.content_length();
+        if (length && *length > options_.body_limit_bytes) {
+            co_await discard_body(stream, buffer, *length, options_.body_limit_bytes);
             auto res = json_error(version, false, http::status::payload_too_large, "payload_too_large",
                                   "request body exceeds " + std::to_string(options_.body_limit_bytes) + " bytes");
+            co_await http::async_write(stream, res, token);
+            break;
+        }
+        // Bodies being read at once share one budget: a request reserves its length (a chunked one
+        // the body limit) until it is answered.
+        const std::uint64_t reserve = length ? *length : (parser.chunked() ? options_.body_limit_bytes : 0);
+        BodyBudget budget(inflight_bodies_, reserve, options_.inflight_body_limit_bytes);
+        if (!budget.granted()) {
+            if (length) co_await discard_body(stream, buffer, *length, options_.body_limit_bytes);
+            auto res = json_error(version, false, http::status::too_many_requests, "too_many_requests",
+                                  "too many request bodies in flight (admin.inflight_body_limit_bytes); try again");
+            res.set(http::field::retry_after, "1");
             co_await http::async_write(stream, res, token);
             break;
         }

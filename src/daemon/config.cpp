@@ -242,6 +242,17 @@ public:
         return object(v, path,
                       {{"hotspot_threshold",
                         [&](const json::value& x, const std::string& p) { return u64(x, p, out.options.hotspot_threshold); }},
+                       {"max_split_key_bytes",
+                        [&](const json::value& x, const std::string& p) {
+                            std::uint64_t n = 0;
+                            if (!at_most(x, p, 1 << 20, n)) return false;
+                            out.options.max_split_key_bytes = static_cast<std::size_t>(n);
+                            return true;
+                        }},
+                       {"max_access_split_routes",
+                        [&](const json::value& x, const std::string& p) {
+                            return u64(x, p, out.options.max_access_split_routes);
+                        }},
                        {"bootstrap_routes", [&](const json::value& x, const std::string& p) {
                             return bootstrap_routes(x, p, out.bootstrap_routes);
                         }}});
@@ -271,6 +282,7 @@ public:
              {"header_timeout_ms", ms(out.server.header_timeout)},
              {"idle_timeout_ms", ms(out.server.idle_timeout)},
              {"max_connections", size(out.server.max_connections)},
+             {"inflight_body_limit_bytes", size(out.server.inflight_body_limit_bytes)},
              {"drain_timeout_ms", ms(out.drain_timeout)},
              {"cors_origins", [&](const json::value& x, const std::string& p) {
                   if (!string_array(x, p, out.api.cors_origins)) return false;

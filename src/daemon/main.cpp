@@ -129,9 +129,14 @@ bool is_loopback(const std::string& address) {
     return !ec && a.is_loopback();
 }
 
-std::shared_ptr<Engine> build_engine(const daemon::EngineConfig& config) {
-    if (config.bootstrap_routes.empty()) return Engine::with_default_route(config.options);
-    auto engine = std::make_shared<Engine>(config.options);
+std::shared_ptr<Engine> build_engine(const daemon::EngineConfig& config, std::shared_ptr<spdlog::logger> log) {
+    EngineOptions options = config.options;
+    options.on_split_capped = std::make_shared<const SplitCappedHandler>([log](std::string_view why) {
+        log->warn("hotspot split skipped: {} (counted in routecat_engine{{what=\"skipped_splits\"}}; "
+                  "engine.max_split_key_bytes, engine.max_access_split_routes)", why);
+    });
+    if (config.bootstrap_routes.empty()) return Engine::with_default_route(options);
+    auto engine = std::make_shared<Engine>(options);
     engine->update_routes(config.bootstrap_routes);  // one publish, states kept
     return engine;
 }
@@ -215,7 +220,7 @@ int run_daemon(daemon::DaemonConfig config) {
     log->info("store: {}", describe(config.store));
 
     CatalogStore catalog(*store);
-    auto engine = build_engine(config.engine);
+    auto engine = build_engine(config.engine, log);
     config.watcher.logger = log;
     auto watcher = std::make_shared<CatalogWatcher>(catalog, engine, config.watcher);
 

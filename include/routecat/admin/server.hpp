@@ -33,6 +33,8 @@ struct ServerOptions {
     std::chrono::milliseconds header_timeout{10'000};  // from a request's first byte to its last
     std::chrono::milliseconds idle_timeout{60'000};    // between requests on a kept-alive connection
     std::size_t max_connections = 1024;
+    // Request bodies being read or handled at once share this budget; beyond it 429 with Retry-After.
+    std::size_t inflight_body_limit_bytes = 64 * 1024 * 1024;
 
     friend bool operator==(const ServerOptions&, const ServerOptions&) = default;
 };
@@ -68,6 +70,7 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> connections_{0};
+    std::atomic<std::uint64_t> inflight_bodies_{0};  // bytes reserved by requests being read or handled
     std::mutex sessions_mutex_;
     std::set<std::shared_ptr<Session>> sessions_;
     std::unique_ptr<detail::ChangeNotifier> connections_changed_;  // drain() waits on it

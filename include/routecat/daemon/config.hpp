@@ -64,6 +64,14 @@ inline StoreConfig daemon_store_defaults() {
     return store;
 }
 
+// The daemon's engine unless configured: hotspot splits (when enabled) are capped.
+inline EngineConfig daemon_engine_defaults() {
+    EngineConfig engine;
+    engine.options.max_split_key_bytes = 256;
+    engine.options.max_access_split_routes = 10'000;
+    return engine;
+}
+
 // The library's option structs with the daemon's defaults where they differ (DESIGN.md "Daemon and
 // set-up"); every other default is the library's own.
 struct DaemonConfig {
@@ -71,7 +79,7 @@ struct DaemonConfig {
     unsigned threads = 0;  // 0 = hardware threads
     StoreConfig store = daemon_store_defaults();
     CatalogWatcherOptions watcher;  // its logger is the daemon's
-    EngineConfig engine;
+    EngineConfig engine = daemon_engine_defaults();
     AdminConfig admin;
     LogConfig log;
 

@@ -20,6 +20,9 @@
 #include <future>
 #include <thread>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using namespace routecat;
@@ -214,6 +217,67 @@ BOOST_AUTO_TEST_CASE(stop_answers_the_in_flight_request_closes_idle_ones_and_dra
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Request bodies in flight share a budget: one beyond it gets 429 with Retry-After, and the reservation
+// of a request goes when it is answered.
+BOOST_AUTO_TEST_CASE(admin_server_bodies_beyond_the_inflight_budget_get_429) {
+    auto options = ServerFixture::small_limits();
+    options.header_timeout = 5s;
+    options.inflight_body_limit_bytes = 1500;
+    ServerFixture f(options);
+    // A holds 1000 bytes of budget: its header has come, its body never finishes.
+    asio::io_context client;
+    asio::ip::tcp::socket a(client);
+    a.connect({asio::ip::make_address("127.0.0.1"), f.port});
+    asio::write(a, asio::buffer(std::string("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n0123456789")));
+    std::this_thread::sleep_for(200ms);
+    HttpConnection b("127.0.0.1", f.port);
+    auto refused = b.request(http::verb::post, "/b", std::string(1000, 'x'));
+    BOOST_TEST(refused.status == 429u);
+    BOOST_TEST(std::string(refused.raw[http::field::retry_after]) == "1");
+    BOOST_TEST(boost::json::parse(refused.body).at("error").at("code").as_string() == "too_many_requests");
+    // A body that fits beside A's is fine; once A is answered its share is free again.
+    HttpConnection c("127.0.0.1", f.port);
+    BOOST_TEST(c.request(http::verb::post, "/c", std::string(400, 'x')).status == 200u);
+    asio::write(a, asio::buffer(std::string(990, 'y')));
+    auto [answer, closed] = read_until_closed(a, 500ms);
+    BOOST_TEST(answer.starts_with("HTTP/1.1 200"), answer);
+    HttpConnection d("127.0.0.1", f.port);
+    BOOST_TEST(d.request(http::verb::post, "/d", std::string(1000, 'x')).status == 200u);
+}
+
+// With the descriptors used up, a failed accept pauses instead of spinning, and serving resumes once
+// descriptors are free again.
+BOOST_AUTO_TEST_CASE(admin_server_accept_without_descriptors_pauses_and_recovers) {
+    ServerFixture f;
+    HttpConnection warm("127.0.0.1", f.port);
+    BOOST_TEST_REQUIRE(warm.request(http::verb::get, "/warm").status == 200u);
+    asio::io_context client;  // its descriptors are made before the limit bites
+    asio::ip::tcp::socket s(client);
+    s.open(asio::ip::tcp::v4());
+    rlimit saved{};
+    BOOST_TEST_REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    // Take every descriptor number up to a lowered limit with spares of our own.
+    std::vector<int> spare;
+    for (int fd = ::dup(0); fd >= 0 && spare.size() < 64; fd = ::dup(0)) spare.push_back(fd);
+    rlimit low = saved;
+    low.rlim_cur = static_cast<rlim_t>(spare.back()) + 1;
+    BOOST_TEST_REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    // The client connects (the kernel queues it), the server's accept fails with EMFILE.
+    s.connect({asio::ip::make_address("127.0.0.1"), f.port});
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    std::this_thread::sleep_for(500ms);
+    getrusage(RUSAGE_SELF, &after);
+    auto cpu_ms = [](const rusage& r) { return r.ru_utime.tv_sec * 1000.0 + r.ru_utime.tv_usec / 1000.0 + r.ru_stime.tv_sec * 1000.0 + r.ru_stime.tv_usec / 1000.0; };
+    const double spent = cpu_ms(after) - cpu_ms(before);
+    for (int fd : spare) ::close(fd);
+    BOOST_TEST_REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+    BOOST_TEST(spent < 150.0, spent << " ms of CPU in 500 ms while accept failed");
+    asio::write(s, asio::buffer(std::string("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+    auto [answer, closed] = read_until_closed(s, 2s);
+    BOOST_TEST(answer.starts_with("HTTP/1.1 200"), answer);
+}
 
 BOOST_AUTO_TEST_CASE(admin_server_connections_above_the_cap_get_503) {
     auto options = ServerFixture::small_limits();

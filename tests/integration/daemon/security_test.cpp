@@ -8,7 +8,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <map>
+#include <random>
 
 using namespace routecat;
 using namespace routecat::test;
@@ -128,6 +130,56 @@ BOOST_AUTO_TEST_CASE(a_non_loopback_listen_address_needs_a_token_and_allowed_hos
     auto [bad, bad_out] = run_to_exit({"--config", config_file(R"({"admin":{"allowed_hosts":["a b"]}})"), "--check-config"});
     BOOST_TEST(bad == 2);
     BOOST_TEST(bad_out.find("admin.allowed_hosts[0]: expected a host name") != std::string::npos, bad_out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Bounded resources: accesses at threshold 1 cannot grow the table (or its keys) without bound.
+BOOST_FIXTURE_TEST_SUITE(admin_security_resources, DaemonFixture)
+
+BOOST_AUTO_TEST_CASE(ten_thousand_hot_keys_in_one_request_finish_within_1_s_and_stay_under_the_caps) {
+    // 100 bounded routes ["k000", "k001"), ..., then one unbounded: every access splits the route it hits.
+    std::string routes = R"({"end_text":"k000","group_id":1})";
+    for (int i = 0; i < 100; ++i) {
+        char start[8], end[8];
+        std::snprintf(start, sizeof start, "k%03d", i);
+        std::snprintf(end, sizeof end, "k%03d", i + 1);
+        routes += std::string(R"(,{"start_text":")") + start + R"(","end_text":")" + end + R"(","group_id":1})";
+    }
+    routes += R"(,{"start_text":"k100","group_id":1})";
+    const auto config = config_file(R"({"engine":{"hotspot_threshold":1,"bootstrap_routes":[)" + routes + "]}}");
+    Daemon d = start({"--config", config, "--listen", "127.0.0.1:0", "--data-dir", data});
+    std::mt19937 rng(3);
+    std::uniform_int_distribution<int> route(0, 99), tail(0, 25);
+    std::string body = R"({"keys_text":[)";
+    for (int i = 0; i < 10'000; ++i) {
+        char key[16];
+        std::snprintf(key, sizeof key, "k%03d%c%c", route(rng), 'a' + tail(rng), 'a' + tail(rng));
+        body += std::string(i ? "," : "") + "\"" + key + "\"";
+    }
+    body += "]}";
+    HttpConnection conn("127.0.0.1", d.port);
+    const auto started = std::chrono::steady_clock::now();
+    auto reply = conn.request(boost::beast::http::verb::post, "/v1/routes/access", body);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    BOOST_TEST(reply.status == 200u, reply.body);
+    BOOST_TEST(json_of(reply).at("recorded") == 10000);
+#if defined(__SANITIZE_ADDRESS__)
+    BOOST_TEST(took.count() < 5000, took.count() << " ms under ASan");
+#else
+    BOOST_TEST(took.count() < 1000, took.count() << " ms");
+#endif
+    const auto stats = json_of(http_get("127.0.0.1", d.port, "/v1/stats"));
+    const auto table_routes = stats.at("routes").to_number<std::uint64_t>();
+    BOOST_TEST(table_routes <= 102u + 10'000u);
+    const std::string metrics = http_get("127.0.0.1", d.port, "/metrics").body;
+    BOOST_TEST(metrics.find(R"(routecat_engine{what="access_split_routes"} 10000)") != std::string::npos, metrics.substr(0, 2000));
+    BOOST_TEST(metrics.find(R"(routecat_engine{what="skipped_splits"} 0)") == std::string::npos);
+    BOOST_TEST_MESSAGE("10,000 hot keys in " << took.count() << " ms; " << table_routes << " routes");
+    d.process->signal(SIGTERM);
+    BOOST_TEST(d.process->wait_exit(10s) == std::optional<int>(0));
+    BOOST_TEST(d.process->log().find("hotspot split skipped: access splits have created 10000 routes, the cap is 10000") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
