@@ -52,6 +52,7 @@ enum class errc {
     store_unavailable,
     store_request_too_large,  // a transaction over the store's size or operation-count limit
     read_ts_compacted,        // a read below the store's retention horizon (spec §5.2 [H] message)
+    commit_outcome_unknown,   // a commit was sent and no answer came back: it may or may not have landed
     // engine snapshots pushed by a client, checked against the durable catalog (not in the spec)
     engine_snapshot_ahead_of_catalog,
     engine_snapshot_mismatch,

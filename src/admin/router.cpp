@@ -45,6 +45,7 @@ http::status status_for(const boost::system::error_code& ec) {
         case errc::store_unavailable:
         case errc::store_locked:
         case errc::read_ts_compacted:
+        case errc::commit_outcome_unknown:
             return http::status::service_unavailable;
         case errc::store_request_too_large:
             return http::status::payload_too_large;

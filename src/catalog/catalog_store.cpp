@@ -5,6 +5,8 @@
 #include "routecat/key_text.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <optional>
 #include <limits>
 #include <unordered_set>
 
@@ -125,16 +127,44 @@ asio::awaitable<std::uint64_t> choose_commit_ts(MvccStore& store, std::uint64_t 
 
 // Step 9 of Save and step 7 of the split: commits the plan at read_ts. A write conflict means another
 // writer committed one of its keys (always the version key among them) after read_ts: false.
-asio::awaitable<bool> commit_plan(MvccStore& store, std::vector<Mutation> mutations, std::uint64_t read_ts,
-                                  std::uint64_t min_commit_ts, std::uint64_t* commit_ts = nullptr) {
+// The catalog a commit leaves behind: what the re-read after an unknown outcome must find.
+struct CatalogAfter {
+    std::uint64_t version = 0;
+    std::vector<RouteDescriptor> routes;  // in catalog order
+};
+
+// Steps 8-9: true when the mutations committed, false on a conflict (the caller's version
+// mismatch). When the store cannot tell whether the commit landed (its answer was lost and a
+// re-send failed its compares), a re-read decides: it landed iff the catalog now holds exactly
+// `after` (version and routes; another writer saving the very same table at the same version is
+// indistinguishable, and as good). commit_ts gets the commit's ts, or after a re-read the ts of
+// that read (at or above the commit). A re-read that fails leaves the outcome unknown: the store's
+// commit_outcome_unknown is thrown.
+asio::awaitable<bool> commit_plan(const CatalogStore& catalog, MvccStore& store, std::vector<Mutation> mutations,
+                                  std::uint64_t read_ts, std::uint64_t min_commit_ts, const CatalogAfter& after,
+                                  std::uint64_t* commit_ts = nullptr) {
     const std::uint64_t ts = co_await choose_commit_ts(store, min_commit_ts);
+    std::exception_ptr unknown;
     try {
         const std::uint64_t committed = co_await store.apply(std::move(mutations), read_ts, ts);
         if (commit_ts) *commit_ts = committed;
+        co_return true;
     } catch (const boost::system::system_error& e) {
-        if (e.code() != errc::write_conflict) throw;
-        co_return false;
+        if (e.code() == errc::write_conflict) co_return false;
+        if (e.code() != errc::commit_outcome_unknown) throw;
+        unknown = std::current_exception();
     }
+    std::optional<CatalogRead> reread;
+    try {
+        reread.emplace(co_await CatalogRead::begin(catalog, store));
+    } catch (const boost::system::system_error&) {
+    }
+    if (!reread) std::rethrow_exception(unknown);
+    const std::uint64_t version = co_await reread->version();
+    if (version != after.version) co_return false;
+    const std::vector<RouteDescriptor> routes = co_await reread->routes();
+    if (routes != after.routes) co_return false;
+    if (commit_ts) *commit_ts = reread->ts();
     co_return true;
 }
 
@@ -251,7 +281,11 @@ asio::awaitable<std::optional<std::uint64_t>> CatalogStore::save_on(MvccStore& s
     const std::uint64_t stored_next = co_await read.stored_next_route_id();
     SavePlan plan = value_or_throw(plan_save(existing, desired, stored_next, *version));  // steps 6-7
 
-    if (co_await commit_plan(store, std::move(plan.mutations), read.ts(), version->min_commit_ts))  // steps 8-9
+    CatalogAfter after;
+    after.version = version->version;
+    after.routes = desired;
+    std::sort(after.routes.begin(), after.routes.end(), catalog_order_less);
+    if (co_await commit_plan(*this, store, std::move(plan.mutations), read.ts(), version->min_commit_ts, after))  // steps 8-9
         co_return version->version;
     if (read.maybe_stale()) co_return std::nullopt;
     throw_error(errc::catalog_version_mismatch, "concurrent commit");
@@ -274,8 +308,16 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
     auto plan = plan_split(snap, *parent, split_key, stored_next, expected_version, &context);  // steps 5-7
     if (!plan) throw_error(plan.error(), context);
 
+    CatalogAfter after;
+    after.version = plan->version;
+    for (const auto& route : snap.routes)
+        if (route.route_id != parent->route_id) after.routes.push_back(route);
+    after.routes.push_back(plan->left);
+    after.routes.push_back(plan->right);
+    std::sort(after.routes.begin(), after.routes.end(), catalog_order_less);
     SplitResult result{plan->version, std::move(plan->left), std::move(plan->right), 0};
-    if (!co_await commit_plan(store, std::move(plan->mutations), snap.read_ts, plan->min_commit_ts, &result.commit_ts))
+    if (!co_await commit_plan(*this, store, std::move(plan->mutations), snap.read_ts, plan->min_commit_ts, after,
+                              &result.commit_ts))
         throw_error(errc::catalog_version_mismatch, "catalog version conflict: concurrent commit");
     co_return result;
 }

@@ -11,7 +11,7 @@ struct ErrorInfo {
     std::string_view message;
 };
 
-constexpr std::array<ErrorInfo, 36> kErrors{{
+constexpr std::array<ErrorInfo, 37> kErrors{{
     {errc::catalog_store_required, "catalog_store_required", "catalog store is required"},
     {errc::catalog_version_mismatch, "catalog_version_mismatch", "catalog version mismatch"},
     {errc::catalog_version_overflow, "catalog_version_overflow", "catalog version overflow"},
@@ -49,6 +49,7 @@ constexpr std::array<ErrorInfo, 36> kErrors{{
     {errc::store_unavailable, "store_unavailable", "store is unavailable"},
     {errc::store_request_too_large, "store_request_too_large", "store request is too large"},
     {errc::read_ts_compacted, "read_ts_compacted", "read timestamp has been compacted"},
+    {errc::commit_outcome_unknown, "commit_outcome_unknown", "commit outcome is unknown"},
     {errc::engine_snapshot_ahead_of_catalog, "engine_snapshot_ahead_of_catalog",
      "engine snapshot is ahead of the durable catalog"},
     {errc::engine_snapshot_mismatch, "engine_snapshot_mismatch", "engine snapshot does not match the durable catalog"},

@@ -135,7 +135,7 @@ public:
                         }}});
     }
 
-    bool store(const json::value& v, const std::string& path, StoreConfig& out) {
+    bool store(const json::value& v, const std::string& path, StoreConfig& out, StorePasswordSource& password) {
         const bool ok = object(
             v, path,
             {{"kind",
@@ -153,12 +153,28 @@ public:
               [&](const json::value& x, const std::string& p) { return string_array(x, p, out.etcd.endpoints); }},
              {"prefix", [&](const json::value& x, const std::string& p) { return string(x, p, out.etcd.prefix); }},
              {"token", [&](const json::value& x, const std::string& p) { return optional_string(x, p, out.etcd.token); }},
+             {"username",
+              [&](const json::value& x, const std::string& p) { return optional_string(x, p, out.etcd.username); }},
+             {"password_file",
+              [&](const json::value& x, const std::string& p) { return optional_string(x, p, password.file); }},
+             {"password_env",
+              [&](const json::value& x, const std::string& p) { return optional_string(x, p, password.env); }},
              {"request_timeout_ms", [&](const json::value& x, const std::string& p) {
                   return duration(x, p, true, out.etcd.request_timeout);
               }}});
         if (!ok) return false;
         if (out.kind == StoreKind::rocksdb && out.rocksdb.path.empty())
             return fail(field_path(path, "path"), "must not be empty for the rocksdb store");
+        const bool has_password = password.file || password.env;
+        if (password.file && password.env)
+            return fail(field_path(path, "password_env"), "not together with password_file: set one of them");
+        if (out.etcd.username) {
+            if (out.etcd.token) return fail(field_path(path, "token"), "not together with username: set one of them");
+            if (!has_password)
+                return fail(field_path(path, "username"), "needs password_file or password_env (the password's source)");
+        } else if (has_password) {
+            return fail(field_path(path, password.file ? "password_file" : "password_env"), "needs username");
+        }
         if (out.kind == StoreKind::etcd) {
             if (out.etcd.endpoints.empty())
                 return fail(field_path(path, "endpoints"), "the etcd store needs at least one endpoint");
@@ -329,7 +345,7 @@ public:
                   out.threads = static_cast<unsigned>(n);
                   return true;
               }},
-             {"store", [&](const json::value& x, const std::string& p) { return store(x, p, out.store); }},
+             {"store", [&](const json::value& x, const std::string& p) { return store(x, p, out.store, out.store_password); }},
              {"watcher", [&](const json::value& x, const std::string& p) { return watcher(x, p, out.watcher); }},
              {"engine", [&](const json::value& x, const std::string& p) { return engine(x, p, out.engine); }},
              {"admin", [&](const json::value& x, const std::string& p) { return admin(x, p, out.admin); }},

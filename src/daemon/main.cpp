@@ -141,31 +141,39 @@ std::shared_ptr<Engine> build_engine(const daemon::EngineConfig& config, std::sh
     return engine;
 }
 
-// The admin token from exactly one of admin.token, admin.token_file (trailing newlines dropped) or
-// admin.token_env; nothing when none is set. A file or variable that yields no token is an error.
-std::optional<std::optional<std::string>> resolve_token(const daemon::AdminConfig& admin, std::string& error) {
-    if (admin.api.token) return admin.api.token;
-    std::string token;
-    if (admin.token_file) {
-        std::ifstream in(*admin.token_file);
+// A secret from a file (trailing newlines dropped) or an environment variable, whichever is set;
+// nothing when neither is. A file or variable that yields no secret is an error naming
+// "<field>_file" or "<field>_env".
+std::optional<std::optional<std::string>> read_secret(const std::optional<std::string>& file,
+                                                      const std::optional<std::string>& env, const std::string& field,
+                                                      std::string& error) {
+    std::string secret;
+    if (file) {
+        std::ifstream in(*file);
         if (!in) {
-            error = "admin.token_file: cannot read " + *admin.token_file;
+            error = field + "_file: cannot read " + *file;
             return std::nullopt;
         }
         std::ostringstream buffer;
         buffer << in.rdbuf();
-        token = buffer.str();
-        while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-        if (token.empty()) error = "admin.token_file: " + *admin.token_file + " is empty";
-    } else if (admin.token_env) {
-        const char* value = std::getenv(admin.token_env->c_str());
-        token = value ? value : "";
-        if (token.empty()) error = "admin.token_env: environment variable " + *admin.token_env + " is unset or empty";
+        secret = buffer.str();
+        while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+        if (secret.empty()) error = field + "_file: " + *file + " is empty";
+    } else if (env) {
+        const char* value = std::getenv(env->c_str());
+        secret = value ? value : "";
+        if (secret.empty()) error = field + "_env: environment variable " + *env + " is unset or empty";
     } else {
         return std::optional<std::string>();
     }
-    if (token.empty()) return std::nullopt;
-    return std::optional<std::string>(token);
+    if (secret.empty()) return std::nullopt;
+    return std::optional<std::string>(secret);
+}
+
+// The admin token from exactly one of admin.token, admin.token_file or admin.token_env.
+std::optional<std::optional<std::string>> resolve_token(const daemon::AdminConfig& admin, std::string& error) {
+    if (admin.api.token) return admin.api.token;
+    return read_secret(admin.token_file, admin.token_env, "admin.token", error);
 }
 
 // How long a stopping daemon waits for the watcher's run() to end after stop().
@@ -333,7 +341,8 @@ int main(int argc, char** argv) {
         return 2;
     }
     auto token = resolve_token(config->admin, error);
-    if (!token) {
+    auto store_password = read_secret(config->store_password.file, config->store_password.env, "store.password", error);
+    if (!token || !store_password) {
         std::cerr << "routecatd: invalid config: " << error << "\n";
         return 2;
     }
@@ -342,6 +351,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     config->admin.api.token = *token;
+    config->store.etcd.password = *store_password;
     config->admin.api.listen_address = config->listen.address;
     spdlog::set_level(spdlog::level::from_str(config->log.level));
     try {

@@ -15,6 +15,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -94,22 +95,28 @@ boost::system::result<EtcdEndpoint> parse_etcd_endpoint(const std::string& url, 
     return ep;
 }
 
-EtcdStream::EtcdStream(std::unique_ptr<EtcdConnection> connection, std::string endpoint)
-    : connection_(std::move(connection)), endpoint_(std::move(endpoint)) {}
+EtcdStream::EtcdStream(std::unique_ptr<EtcdConnection> connection, std::string endpoint, std::string token)
+    : connection_(std::move(connection)),
+      json_(std::make_unique<boost::json::stream_parser>()),
+      endpoint_(std::move(endpoint)),
+      token_(std::move(token)) {}
 
 EtcdStream::~EtcdStream() = default;
 
 asio::awaitable<boost::json::value> EtcdStream::next() {
     auto& parser = *connection_->parser;
-    boost::json::stream_parser json;
     for (;;) {
         std::string& body = parser.get().body();
         while (!body.empty()) {
             boost::system::error_code ec;
-            const std::size_t used = json.write_some(body.data(), body.size(), ec);
+            const std::size_t used = json_->write_some(body.data(), body.size(), ec);
             body.erase(0, used);
             if (ec) unavailable("etcd " + endpoint_ + ": malformed stream message: " + ec.message());
-            if (json.done()) co_return json.release();
+            if (json_->done()) {
+                boost::json::value message = json_->release();
+                json_->reset();
+                co_return message;
+            }
         }
         if (parser.is_done()) unavailable("etcd " + endpoint_ + ": the stream ended");
         boost::system::error_code ec;
@@ -122,11 +129,19 @@ asio::awaitable<boost::json::value> EtcdStream::next() {
     }
 }
 
+bool is_auth_refusal(std::string_view message) {
+    return message.find("invalid auth token") != std::string_view::npos ||
+           message.find("user name is empty") != std::string_view::npos ||
+           message.find("revision of auth store is old") != std::string_view::npos;
+}
+
 EtcdClient::EtcdClient(asio::any_io_executor ex, std::vector<EtcdEndpoint> endpoints, std::string token,
-                       std::chrono::milliseconds timeout, std::size_t max_idle_per_endpoint)
+                       std::optional<EtcdLogin> login, std::chrono::milliseconds timeout,
+                       std::size_t max_idle_per_endpoint)
     : ex_(std::move(ex)),
       endpoints_(std::move(endpoints)),
-      token_(std::move(token)),
+      login_(std::move(login)),
+      token_(login_ ? std::string() : std::move(token)),
       timeout_(timeout),
       max_idle_(max_idle_per_endpoint),
       pool_(std::make_unique<Pool>()) {
@@ -188,10 +203,11 @@ asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream(std::string
                           no_cancellation());
 }
 
-http::request<http::string_body> EtcdClient::make_request(const std::string& path, std::string body) const {
+http::request<http::string_body> EtcdClient::make_request(const std::string& path, std::string body,
+                                                          const std::string& token) const {
     http::request<http::string_body> req{http::verb::post, path, 11};
     req.set(http::field::content_type, "application/json");
-    if (!token_.empty()) req.set(http::field::authorization, token_);
+    if (!token.empty()) req.set(http::field::authorization, token);
     req.keep_alive(true);
     req.body() = std::move(body);
     req.prepare_payload();
@@ -220,8 +236,46 @@ void EtcdClient::give_up(const std::string& failures) {
     unavailable(failures.empty() ? std::string("etcd: no endpoint answered") : failures);
 }
 
+void EtcdClient::token_refused(const std::string& token) {
+    if (!login_) return;  // a static token cannot be replaced
+    std::lock_guard lock(token_mutex_);
+    if (token_ == token) token_.clear();
+}
+
+asio::awaitable<std::string> EtcdClient::current_token() {
+    {
+        std::lock_guard lock(token_mutex_);
+        if (!login_ || !token_.empty()) co_return token_;
+    }
+    // Two callers may authenticate at once; each token is valid, the last one stays.
+    boost::json::object credentials;
+    credentials["name"] = login_->name;
+    credentials["password"] = login_->password;
+    ++authentications_;
+    EtcdReply reply = co_await send("/v3/auth/authenticate", boost::json::serialize(credentials), Retry::idempotent, "");
+    if (reply.grpc_code != 0) unavailable("etcd " + reply.endpoint + ": authenticate as " + login_->name + ": " + reply.message);
+    const boost::json::object* answer = reply.body.if_object();
+    const boost::json::value* token = answer ? answer->if_contains("token") : nullptr;
+    if (!token || !token->is_string() || token->get_string().empty())
+        unavailable("etcd " + reply.endpoint + ": authenticate: the answer has no token");
+    std::lock_guard lock(token_mutex_);
+    token_ = token->get_string();
+    co_return token_;
+}
+
 asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::string body, Retry retry) {
-    auto req = make_request(path, std::move(body));
+    std::string token = co_await current_token();
+    EtcdReply reply = co_await send(path, body, retry, token);
+    if (reply.grpc_code == 0 || !login_ || !is_auth_refusal(reply.message)) co_return reply;
+    // Refused before it was applied, so even a `once` request may go again, with a new token.
+    token_refused(token);
+    token = co_await current_token();
+    co_return co_await send(path, body, retry, token);
+}
+
+asio::awaitable<EtcdReply> EtcdClient::send(const std::string& path, const std::string& body, Retry retry,
+                                            const std::string& token) {
+    auto req = make_request(path, body, token);
     std::optional<EtcdReply> unavailable_reply;  // a member said "unavailable"; the answer if no other one does
 
     const TryEndpoint<EtcdReply> try_endpoint = [&](const Attempt& at,
@@ -250,8 +304,11 @@ asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::str
                                       asio::redirect_error(asio::use_awaitable, ec));
         throw_if_cancelled(ec);
         if (ec) {
-            if (retry == Retry::once)
-                unavailable("etcd " + ep.url + ": outcome unknown (" + describe(ec) + " after the request was sent)");
+            if (retry == Retry::once) {
+                preferred_.store((at.index + 1) % endpoints_.size());  // the next call, a re-send too, goes elsewhere
+                throw_error(errc::commit_outcome_unknown,
+                            "etcd " + ep.url + ": outcome unknown (" + describe(ec) + " after the request was sent)");
+            }
             failure = "etcd " + ep.url + ": " + describe(ec);
             co_return std::nullopt;
         }
@@ -291,7 +348,8 @@ asio::awaitable<EtcdReply> EtcdClient::call_on_strand(std::string path, std::str
 }
 
 asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream_on_strand(std::string path, std::string body) {
-    auto req = make_request(path, std::move(body));
+    const std::string token = co_await current_token();
+    auto req = make_request(path, std::move(body), token);
 
     const TryEndpoint<std::unique_ptr<EtcdStream>> try_endpoint =
         [&](const Attempt& at, std::string& failure) -> asio::awaitable<std::optional<std::unique_ptr<EtcdStream>>> {
@@ -323,7 +381,7 @@ asio::awaitable<std::unique_ptr<EtcdStream>> EtcdClient::open_stream_on_strand(s
             co_return std::nullopt;
         }
         connection->stream.expires_never();
-        co_return std::make_unique<EtcdStream>(std::move(connection), ep.url);
+        co_return std::make_unique<EtcdStream>(std::move(connection), ep.url, token);
     };
 
     std::string failures;

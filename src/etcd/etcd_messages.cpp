@@ -213,7 +213,14 @@ boost::system::result<WatchResponse> parse_watch(const json::value& v, std::stri
         w.created = bool_field(o, "created");
         w.canceled = bool_field(o, "canceled");
         w.compact_revision = int_field(o, "compact_revision");
-        if (const json::array* events = array_field(o, "events")) w.events = events->size();
+        if (const json::array* events = array_field(o, "events")) {
+            w.events = events->size();
+            for (const json::value& event : *events) {
+                const json::value* kv = as_object(event, "event").if_contains("kv");
+                if (!kv) malformed("watch event without a kv");
+                w.last_event_revision = std::max(w.last_event_revision, int_field(as_object(*kv, "kv"), "mod_revision"));
+            }
+        }
         if (const json::value* reason = o.if_contains("cancel_reason"); reason && reason->is_string())
             w.cancel_reason = reason->get_string();
         return w;

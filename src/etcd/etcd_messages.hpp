@@ -19,6 +19,7 @@ namespace routecat::detail::etcd {
 enum GrpcCode : int {
     ok = 0,
     invalid_argument = 3,
+    deadline_exceeded = 4,
     not_found = 5,
     permission_denied = 7,
     resource_exhausted = 8,
@@ -81,6 +82,7 @@ struct WatchResponse {
     bool canceled = false;
     std::int64_t compact_revision = 0;  // > 0: the start revision was compacted away
     std::size_t events = 0;
+    std::int64_t last_event_revision = 0;  // the newest event's mod_revision (0 without events)
     std::string cancel_reason;
 };
 

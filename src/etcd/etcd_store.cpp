@@ -79,6 +79,8 @@ struct EtcdStore::Impl {
     // The cached whole read of exactly this range (no request), else scan_latest().
     asio::awaitable<RangeRead> scan_recent(std::string start, std::optional<std::string> end);
     asio::awaitable<void> wait_for_change(std::uint64_t after_ts);
+    // Sends a txn until it is answered, re-sending it after a lost answer (see the header).
+    asio::awaitable<etcd::TxnResponse> send_txn(std::string body, std::uint64_t start_ts);
 
     std::string full_key(const std::string& key) const { return options_.prefix + key; }
     std::string full_end(const std::optional<std::string>& end) const;
@@ -98,8 +100,23 @@ struct EtcdStore::Impl {
                                                                                     std::uint64_t start_ts);
     void remember(std::shared_ptr<const CachedRange> range);
 
+    // The watch kept between wait_for_change() calls: it has reported every change from `from` on,
+    // up to `seen` (the newest event revision read).
+    struct Watch {
+        std::unique_ptr<detail::EtcdStream> stream;
+        std::int64_t from = 0;
+        std::int64_t seen = 0;
+    };
+    std::unique_ptr<Watch> take_watch();
+    void keep_watch(std::unique_ptr<Watch> watch);
+    // Reads w until it reports a change after after_ts; false when the watch is over (compacted,
+    // cancelled by etcd) and the caller should re-read all the same.
+    asio::awaitable<bool> follow(Watch& w, std::int64_t after_ts);
+
     EtcdStoreOptions options_;
     std::unique_ptr<EtcdClient> client_;
+    std::mutex watch_mutex_;
+    std::unique_ptr<Watch> idle_watch_;  // guarded by watch_mutex_
     std::mutex cache_mutex_;
     std::deque<std::shared_ptr<const CachedRange>> cache_;  // most recent first
 };
@@ -121,8 +138,14 @@ boost::system::result<std::shared_ptr<EtcdStore>> EtcdStore::create(EtcdStoreOpt
     if (options.prefix.empty()) return fail("etcd prefix: must not be empty");
     if (options.request_timeout.count() <= 0) return fail("etcd request_timeout_ms: must be positive");
     if (options.page_size <= 0) return fail("etcd page_size: must be positive");
+    if (options.username.has_value() != options.password.has_value())
+        return fail("etcd username and password: set both or neither");
+    if (options.username && options.token) return fail("etcd token: not together with username and password");
+    if (options.username && options.username->empty()) return fail("etcd username: must not be empty");
+    std::optional<detail::EtcdLogin> login;
+    if (options.username) login = detail::EtcdLogin{*options.username, *options.password};
     auto client = std::make_unique<EtcdClient>(std::move(ex), std::move(endpoints), options.token.value_or(""),
-                                               options.request_timeout, options.max_idle_connections);
+                                               std::move(login), options.request_timeout, options.max_idle_connections);
     auto impl = std::make_unique<Impl>(std::move(options), std::move(client));
     return std::shared_ptr<EtcdStore>(new EtcdStore(std::move(impl)));
 }
@@ -134,6 +157,7 @@ EtcdStore::~EtcdStore() = default;
 const EtcdStoreOptions& EtcdStore::options() const noexcept { return impl_->options_; }
 std::uint64_t EtcdStore::requests_sent() const noexcept { return impl_->client_->requests_sent(); }
 std::uint64_t EtcdStore::connections_opened() const noexcept { return impl_->client_->connections_opened(); }
+std::uint64_t EtcdStore::authentications() const noexcept { return impl_->client_->authentications(); }
 
 // The MvccStore calls, each the Impl's coroutine of the same name.
 asio::awaitable<std::uint64_t> EtcdStore::last_commit_ts() { return impl_->last_commit_ts(); }
@@ -411,12 +435,7 @@ asio::awaitable<std::uint64_t> EtcdStore::Impl::commit(std::vector<Mutation> mut
     }
 
     std::string body = etcd::encode_txn(compares, ops, {});
-    EtcdReply reply = co_await client_->call("/v3/kv/txn", std::move(body), EtcdClient::Retry::once);
-    if (reply.grpc_code != 0) throw_reply_error(reply, "txn");
-    std::string context;
-    etcd::TxnResponse txn = value_or_throw(etcd::parse_txn(reply.body, &context), context);
-    if (!txn.succeeded)
-        throw_error(errc::write_conflict, "a written key changed after ts " + std::to_string(start_ts));
+    etcd::TxnResponse txn = co_await send_txn(std::move(body), start_ts);
     if (base && txn.ranges.size() == 1) {
         auto next = std::make_shared<CachedRange>(*base);
         next->revision = txn.revision;
@@ -429,32 +448,108 @@ asio::awaitable<std::uint64_t> EtcdStore::Impl::commit(std::vector<Mutation> mut
     co_return static_cast<std::uint64_t>(txn.revision);
 }
 
+namespace {
+
+// Answers after which a txn may or may not have been applied: re-sending it is the way to know.
+bool outcome_unclear(const EtcdReply& reply) {
+    return reply.grpc_code == etcd::GrpcCode::unavailable || reply.grpc_code == etcd::GrpcCode::deadline_exceeded;
+}
+
+constexpr int kTxnAttempts = 4;
+
+}  // namespace
+
+asio::awaitable<etcd::TxnResponse> EtcdStore::Impl::send_txn(std::string body, std::uint64_t start_ts) {
+    std::string unknown;  // why an earlier send may have committed; empty while none may have
+    std::chrono::milliseconds backoff{100};
+    for (int attempt = 1;; ++attempt) {
+        std::optional<EtcdReply> reply;
+        try {
+            reply = co_await client_->call("/v3/kv/txn", body, EtcdClient::Retry::once);
+        } catch (const boost::system::system_error& e) {
+            if (e.code() == errc::commit_outcome_unknown) unknown = e.what();
+            // Nothing sent this time (every endpoint refused): the outcome is what it was before.
+            else if (e.code() != errc::store_unavailable || unknown.empty()) throw;
+        }
+        if (reply && reply->grpc_code != 0 && !outcome_unclear(*reply)) throw_reply_error(*reply, "txn");
+        if (reply && reply->grpc_code == 0) {
+            std::string context;
+            etcd::TxnResponse txn = value_or_throw(etcd::parse_txn(reply->body, &context), context);
+            if (txn.succeeded) co_return txn;  // the compares held: no earlier send committed
+            if (!unknown.empty())
+                throw_error(errc::commit_outcome_unknown,
+                            "re-sent after " + unknown + ", the txn's compares failed: it committed then or lost to another writer");
+            throw_error(errc::write_conflict, "a written key changed after ts " + std::to_string(start_ts));
+        }
+        if (reply) unknown = "etcd " + reply->endpoint + ": txn: " + reply->message;
+        if (attempt == kTxnAttempts) throw_error(errc::commit_outcome_unknown, unknown + "; gave up after " +
+                                                                                   std::to_string(kTxnAttempts) + " sends");
+        asio::steady_timer pause(co_await asio::this_coro::executor, backoff);
+        co_await pause.async_wait(asio::use_awaitable);
+        backoff *= 2;
+    }
+}
+
+std::unique_ptr<EtcdStore::Impl::Watch> EtcdStore::Impl::take_watch() {
+    std::lock_guard lock(watch_mutex_);
+    return std::move(idle_watch_);
+}
+
+void EtcdStore::Impl::keep_watch(std::unique_ptr<Watch> watch) {
+    std::lock_guard lock(watch_mutex_);
+    if (!idle_watch_ || idle_watch_->from > watch->from) idle_watch_ = std::move(watch);
+}
+
+asio::awaitable<bool> EtcdStore::Impl::follow(Watch& w, std::int64_t after_ts) {
+    for (;;) {
+        if (w.seen > after_ts) co_return true;
+        const boost::json::value message = co_await w.stream->next();
+        if (auto error = etcd::parse_error(message)) {
+            if (detail::is_auth_refusal(error->message)) client_->token_refused(w.stream->token());
+            throw_error(errc::store_unavailable, "etcd " + w.stream->endpoint() + ": watch: " + error->message);
+        }
+        std::string context;
+        const etcd::WatchResponse r = value_or_throw(etcd::parse_watch(message, &context), context);
+        // A compacted start or a watch etcd ended may hide a change: the caller re-reads rather than
+        // risk never hearing of it. (An expired token shows as "permission denied" here.)
+        if (r.compact_revision > 0 || r.canceled) {
+            if (r.cancel_reason.find("permission denied") != std::string::npos) client_->token_refused(w.stream->token());
+            co_return false;
+        }
+        if (r.events > 0) w.seen = std::max(w.seen, r.last_event_revision);
+    }
+}
+
 asio::awaitable<void> EtcdStore::Impl::wait_for_change(std::uint64_t after_ts) {
-    etcd::WatchCreate create;
-    create.key = options_.prefix;
-    create.range_end = full_end(std::nullopt);
-    create.start_revision = after_ts >= static_cast<std::uint64_t>(kMaxRevision) ? kMaxRevision
-                                                                                   : static_cast<std::int64_t>(after_ts + 1);
-    const std::string body = etcd::encode(create);
+    const std::int64_t after = after_ts >= static_cast<std::uint64_t>(kMaxRevision) ? kMaxRevision - 1
+                                                                                     : static_cast<std::int64_t>(after_ts);
+    std::unique_ptr<Watch> w = take_watch();
+    if (w && w->from > after + 1) w.reset();  // it may have missed a change the caller has not seen
     auto ex = co_await asio::this_coro::executor;
     std::chrono::milliseconds backoff{50};
     for (;;) {
         try {
-            auto stream = co_await client_->open_stream("/v3/watch", body);
-            for (;;) {
-                const boost::json::value message = co_await stream->next();
-                if (auto error = etcd::parse_error(message))
-                    throw_error(errc::store_unavailable, "etcd " + stream->endpoint() + ": watch: " + error->message);
-                std::string context;
-                const etcd::WatchResponse w = value_or_throw(etcd::parse_watch(message, &context), context);
-                // An event is a change; a compacted start or a watch etcd ended may hide one, so the
-                // caller re-reads rather than risk never hearing of it.
-                if (w.events > 0 || w.compact_revision > 0 || w.canceled) co_return;
+            if (!w) {
+                w = std::make_unique<Watch>();
+                w->from = after + 1;
+                etcd::WatchCreate create;
+                create.key = options_.prefix;
+                create.range_end = full_end(std::nullopt);
+                create.start_revision = w->from;
+                w->stream = co_await client_->open_stream("/v3/watch", etcd::encode(create));
             }
+            const bool going_on = co_await follow(*w, after);
+            if (going_on) keep_watch(std::move(w));
+            co_return;
         } catch (const boost::system::system_error& e) {
-            if (e.code() == asio::error::operation_aborted) throw;
+            // Cancelled: the stream lost nothing and may serve the next wait.
+            if (e.code() == asio::error::operation_aborted) {
+                if (w && w->stream) keep_watch(std::move(w));
+                throw;
+            }
         }
         // Broken or refused: re-establish from the same revision, so nothing in between is missed.
+        w.reset();
         asio::steady_timer pause(ex, backoff);
         co_await pause.async_wait(asio::use_awaitable);
         backoff = std::min(backoff * 2, std::chrono::milliseconds{2000});

@@ -36,7 +36,8 @@ std::string describe(const StoreConfig& config) {
             std::string endpoints;
             for (const auto& e : config.etcd.endpoints) endpoints += (endpoints.empty() ? "" : ",") + e;
             return "etcd at " + endpoints + " under prefix " + config.etcd.prefix +
-                   (config.etcd.token ? " (with an auth token)" : "");
+                   (config.etcd.token ? " (with an auth token)" : "") +
+                   (config.etcd.username ? " (as user " + *config.etcd.username + ")" : "");
         }
     }
     return "unknown";

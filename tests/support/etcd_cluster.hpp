@@ -54,7 +54,9 @@ class EtcdCluster {
 public:
     // Starts `members` (1 or 3) fresh members and waits (~30 s) until a leader exists and a
     // linearizable read works on every member; throws with the member log tails otherwise.
-    explicit EtcdCluster(int members) : dir_("routecat-etcd"), binary_(find_binary()) {
+    // extra_args go to every member's command line (e.g. {"--auth-token-ttl", "2"}).
+    explicit EtcdCluster(int members, std::vector<std::string> extra_args = {})
+        : dir_("routecat-etcd"), binary_(find_binary()), extra_args_(std::move(extra_args)) {
         if (members != 1 && members != 3) throw std::invalid_argument("EtcdCluster: members must be 1 or 3");
         static std::atomic<int> counter{0};
         token_ = "routecat-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
@@ -231,7 +233,7 @@ private:
         std::string cluster;
         for (int j = 0; j < size(); ++j)
             cluster += (j ? "," : "") + ("m" + std::to_string(j)) + "=http://127.0.0.1:" + std::to_string(at(j).peer_port);
-        return {binary_, "--name", name, "--data-dir", data_dir(i),
+        std::vector<std::string> args{binary_, "--name", name, "--data-dir", data_dir(i),
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token", token_,
@@ -241,6 +243,8 @@ private:
                 // The 3.4 default, explicit: no test writes enough to trigger a snapshot.
                 "--snapshot-count", "100000",
                 "--logger", "zap", "--log-level", "warn", "--log-outputs", "stderr"};
+        args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+        return args;
     }
 
     void spawn(int i) {
@@ -365,6 +369,7 @@ private:
     TempDir dir_;
     std::string binary_;
     std::string token_;
+    std::vector<std::string> extra_args_;
     std::vector<Member> members_;
 };
 

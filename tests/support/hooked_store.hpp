@@ -3,6 +3,7 @@
 // an apply is forwarded (to land a concurrent write between a transaction's reads and its commit,
 // or to hold writers at a gate).
 
+#include "routecat/error.hpp"
 #include "routecat/store/mvcc_store.hpp"
 
 #include <boost/system/system_error.hpp>
@@ -22,6 +23,9 @@ public:
     explicit HookedStore(std::shared_ptr<MvccStore> inner) : inner_(std::move(inner)) {}
 
     void before_apply(Hook hook) { apply_hook_ = std::move(hook); }
+    // The next apply's answer is lost, as a network fault loses it: the apply throws
+    // commit_outcome_unknown after the inner store committed it (landed) or without forwarding it.
+    void lose_next_answer(bool landed) { lose_.store(landed ? Lose::after_commit : Lose::before_commit); }
     // The next n calls of last_commit_ts() throw code (a store that is down, then comes back).
     void fail_last_commit_ts(int n, boost::system::error_code code = make_error_code(boost::system::errc::io_error)) {
         failure_code_ = code;
@@ -84,11 +88,18 @@ protected:
             applied_.push_back(mutations);
         }
         if (apply_hook_) co_await apply_hook_(*inner_);
-        co_return co_await inner_->apply(std::move(mutations), start_ts, min_commit_ts);
+        const Lose lose = lose_.exchange(Lose::none);
+        if (lose == Lose::before_commit) throw_error(errc::commit_outcome_unknown, "test: answer lost, not committed");
+        const std::uint64_t committed = co_await inner_->apply(std::move(mutations), start_ts, min_commit_ts);
+        if (lose == Lose::after_commit) throw_error(errc::commit_outcome_unknown, "test: answer lost after the commit");
+        co_return committed;
     }
 
 private:
+    enum class Lose { none, before_commit, after_commit };
+
     std::shared_ptr<MvccStore> inner_;
+    std::atomic<Lose> lose_{Lose::none};
     Hook apply_hook_;
     Hook watermark_hook_;
     Hook scan_hook_;

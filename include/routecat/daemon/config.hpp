@@ -72,12 +72,21 @@ inline EngineConfig daemon_engine_defaults() {
     return engine;
 }
 
+// Where the etcd login's password comes from: exactly one of them when store.username is set (the
+// password itself is never in the config file).
+struct StorePasswordSource {
+    std::optional<std::string> file, env;
+
+    friend bool operator==(const StorePasswordSource&, const StorePasswordSource&) = default;
+};
+
 // The library's option structs with the daemon's defaults where they differ (DESIGN.md "Daemon and
 // set-up"); every other default is the library's own.
 struct DaemonConfig {
     ListenConfig listen;
     unsigned threads = 0;  // 0 = hardware threads
     StoreConfig store = daemon_store_defaults();
+    StorePasswordSource store_password;  // store.password_file / store.password_env
     CatalogWatcherOptions watcher;  // its logger is the daemon's
     EngineConfig engine = daemon_engine_defaults();
     AdminConfig admin;

@@ -12,12 +12,17 @@
 // - Every key lives under options.prefix. scan_latest() reads a range and its revision in one
 //   request, so a catalog snapshot costs one request and a Save two (three when the written keys'
 //   revisions at start_ts are not known from the read: one keys-only range at start_ts).
-// - wait_for_change(after) watches the prefix from after + 1 and completes on the first event: a
-//   catalog write by anyone. A watch whose start was compacted away completes at once (the caller
-//   re-reads everything); a broken watch is re-established, on the next endpoint if need be.
+// - wait_for_change(after) completes on the first event after `after` on one watch of the prefix
+//   that outlives the call: the next call continues on the same stream (one connection for a
+//   watcher's whole life, not one per wait) as long as it started at or before after + 1. A watch
+//   whose start was compacted away completes at once (the caller re-reads everything); a broken
+//   watch is re-established from the same revision, on the next endpoint if need be.
 // - Reads and watches fail over between endpoints on connection errors, timeouts and "unavailable"
-//   answers; a txn is only re-sent when the failed attempt never wrote a byte, and a txn whose
-//   outcome is unknown fails with store_unavailable saying so.
+//   answers. A txn whose answer was lost (sent, then the connection broke or timed out) or that was
+//   answered "unavailable" is re-sent as is: its mod_revision compares make a second commit
+//   impossible. If such a re-send then fails its compares, the first attempt may have committed or
+//   another writer may have: commit_outcome_unknown, for the caller to decide by reading (the
+//   catalog does). After four sends without an answer: commit_outcome_unknown too.
 // - A txn over etcd's --max-txn-ops or --max-request-bytes fails with store_request_too_large.
 // Thread-safe; all I/O runs on the executor given at creation.
 
@@ -38,6 +43,10 @@ struct EtcdStoreOptions {
     std::vector<std::string> endpoints;                 // "http://host:port", tried in order
     std::string prefix = "/routecat/";                  // every key lives under it; not empty
     std::optional<std::string> token;                   // etcd auth token (Authorization header); never logged
+    // Token auth by login instead: both set, token unset. A token is fetched from
+    // /v3/auth/authenticate when first needed and again whenever etcd refuses it (expired, invalid).
+    std::optional<std::string> username;
+    std::optional<std::string> password;                // never logged
     std::chrono::milliseconds request_timeout{2000};    // per attempt: connect, send and the whole answer
     std::size_t max_idle_connections = 16;              // kept-alive connections per endpoint
     std::int64_t page_size = 10000;                     // keys per range request when a scan pages
@@ -68,6 +77,7 @@ public:
     // HTTP requests sent (watch streams included) and TCP connections opened, for tests and benches.
     std::uint64_t requests_sent() const noexcept;
     std::uint64_t connections_opened() const noexcept;
+    std::uint64_t authentications() const noexcept;  // logins sent to /v3/auth/authenticate
 
 protected:
     boost::asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,

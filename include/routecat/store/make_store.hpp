@@ -34,7 +34,8 @@ boost::system::result<std::shared_ptr<MvccStore>> make_store(const StoreConfig& 
                                                              std::string* error_text = nullptr);
 
 // What a log line says of the store: "memory (nothing survives a restart)", "rocksdb at <path>",
-// "etcd at <endpoints> under prefix <prefix>[ (with an auth token)]"; never the token itself.
+// "etcd at <endpoints> under prefix <prefix>[ (with an auth token)][ (as user <name>)]"; never a
+// token or password.
 std::string describe(const StoreConfig& config);
 
 }  // namespace routecat

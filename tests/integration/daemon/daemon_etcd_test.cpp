@@ -246,10 +246,13 @@ struct DaemonsFixture {
         return out;
     }
 
-    Daemon& start(const std::string& name, EtcdCluster& c, const std::string& prefix, int interval_ms) {
+    // store_extra: more store.* keys (e.g. a login).
+    Daemon& start(const std::string& name, EtcdCluster& c, const std::string& prefix, int interval_ms,
+                  json::object store_extra = {}) {
         json::array endpoints;
         for (const auto& url : c.client_urls()) endpoints.emplace_back(url);
         json::object store{{"kind", "etcd"}, {"prefix", prefix}, {"request_timeout_ms", kRequestTimeoutMs}};
+        for (auto& [key, value] : store_extra) store[key] = std::move(value);
         store["endpoints"] = std::move(endpoints);
         json::object config{{"listen", json::object{{"address", "127.0.0.1"}, {"port", 0}}},
                             // Explicit, not the hardware default: two io threads, as on any multi-core host.
@@ -868,6 +871,45 @@ BOOST_AUTO_TEST_CASE(with_etcd_down_at_start_up_it_serves_health_retries_and_loa
     BOOST_TEST(version == 1u);
     auto lookup = get(d.port, "/v1/routes/lookup?key=a");
     BOOST_TEST((lookup && lookup->status == 200u), describe(lookup));
+    stop_all();
+}
+
+// routecatd logs in with store.username and store.password_file, and logs in again when the token
+// expires (--auth-token-ttl 1): a save and a lookup after the expiry work, and the password is never
+// in the log.
+BOOST_AUTO_TEST_CASE(with_etcd_auth_it_logs_in_from_a_password_file_and_again_after_the_token_expires) {
+    EtcdCluster auth_cluster(1, {"--auth-token-ttl", "1"});
+    const std::vector<std::pair<std::string, std::string>> enable_auth{
+        {"/v3/auth/user/add", R"({"name":"root","password":"s3cret-pw"})"},
+        {"/v3/auth/role/add", R"({"name":"root"})"},
+        {"/v3/auth/user/grant", R"({"user":"root","role":"root"})"},
+        {"/v3/auth/enable", "{}"}};
+    for (const auto& [target, body] : enable_auth) {
+        const auto r = auth_cluster.post(0, target, body, 10s);
+        BOOST_TEST_REQUIRE((r && r->status == 200), target << ": " << (r ? r->body : r.error().message()));
+    }
+    const std::string password_file = dir.str() + "/etcd-password";
+    std::ofstream(password_file) << "s3cret-pw\n";
+    json::object login{{"username", "root"}, {"password_file", password_file}};
+    Daemon& d = start("auth", auth_cluster, fresh_prefix(), 100, std::move(login));
+    BOOST_TEST(wait_ready(d) == 1u);
+
+    std::this_thread::sleep_for(3s);  // the token has expired
+    const SaveSpec spec(5);
+    auto put = call(d.port, http::verb::put, "/v1/catalog", spec.body(1));
+    BOOST_TEST_REQUIRE((put && put->status == 200u), describe(put) << logs());
+    const auto deadline = Clock::now() + 5s;
+    CallResult lookup;
+    for (;;) {
+        lookup = get(d.port, "/v1/routes/lookup?key=z");
+        const bool applied = lookup && lookup->status == 200u && lookup->body.find("\"group_id\":16") != std::string::npos;
+        if (applied || Clock::now() > deadline) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    BOOST_TEST((lookup && lookup->status == 200u), describe(lookup));
+    BOOST_TEST(lookup->body.find("\"group_id\":16") != std::string::npos, lookup->body);
+    BOOST_TEST(d.process->log().find("s3cret-pw") == std::string::npos);
+    BOOST_TEST(d.process->log().find("as user root") != std::string::npos, d.log_tail());
     stop_all();
 }
 

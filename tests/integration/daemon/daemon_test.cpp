@@ -147,6 +147,11 @@ BOOST_AUTO_TEST_CASE(bad_configs_exit_two_naming_the_field) {
         {R"({"log":{"level":"loud"}})", "log.level"},
         {R"({"threads":-1})", "threads"},
         {R"({"listen":)", "routecatd: invalid config"},
+        {R"({"store":{"kind":"etcd","username":"u"}})", "store.username"},
+        {R"({"store":{"kind":"etcd","username":"u","password_file":"/nonexistent/etcd-pw"}})",
+         "store.password_file: cannot read /nonexistent/etcd-pw"},
+        {R"({"store":{"kind":"etcd","username":"u","password_env":"ROUTECAT_TEST_UNSET_PASSWORD"}})",
+         "store.password_env: environment variable ROUTECAT_TEST_UNSET_PASSWORD is unset or empty"},
     };
     for (const auto& [json, field] : cases) {
         auto [code, output] = run_to_exit({"--config", config_file(json), "--check-config"});

@@ -2,6 +2,7 @@
 // POST /v1/engine/snapshot (DESIGN.md "Admin HTTP API"), called through handle_admin_request.
 
 #include "unit/admin/api_fixture.hpp"
+#include "support/hooked_store.hpp"
 
 #include "routecat/base64.hpp"
 #include "routecat/error.hpp"
@@ -125,6 +126,31 @@ BOOST_AUTO_TEST_CASE(a_table_the_engine_would_refuse_is_not_saved) {
                    422, "catalog_duplicate_route_id");
     BOOST_TEST(get("/v1/catalog").json.at("version") == parse("1"));
     BOOST_TEST(ctx.engine->version() == 1u);
+}
+
+// A Save whose commit answer is lost is decided by a re-read: landed -> 200 and applied; when even
+// the re-read fails the client is told the outcome is unknown (503), not that it failed.
+BOOST_AUTO_TEST_CASE(put_catalog_with_a_lost_commit_answer_is_decided_or_answered_503_commit_outcome_unknown) {
+    auto hooked = std::make_shared<test::HookedStore>(store);
+    ctx.catalog = CatalogStore(hooked);
+    const std::string body = R"({"expected_version":1,"routes":[{"route_id":1,"start_text":"","group_id":4}]})";
+    hooked->lose_next_answer(true);
+    auto reply = put("/v1/catalog", body);
+    BOOST_TEST(reply.status == 200u, reply.raw.body());
+    BOOST_TEST(reply.json.at("version") == parse("2"));
+    BOOST_TEST(ctx.engine->get_route("a")->group_id == 4u);
+
+    hooked->before_apply([hooked](MvccStore&) -> boost::asio::awaitable<void> {
+        hooked->fail_last_commit_ts(100, make_error_code(errc::store_unavailable));
+        co_return;
+    });
+    hooked->lose_next_answer(true);
+    reply = put("/v1/catalog", R"({"expected_version":2,"routes":[{"route_id":1,"start_text":"","group_id":5}]})");
+    BOOST_TEST(reply.status == 503u, reply.raw.body());
+    BOOST_TEST(reply.json.at("error").at("code") == parse(R"("commit_outcome_unknown")"));
+    hooked->before_apply(nullptr);
+    hooked->fail_last_commit_ts(0);
+    BOOST_TEST(get("/v1/catalog").json.at("version") == parse("3"));  // it had landed
 }
 
 BOOST_AUTO_TEST_CASE(put_catalog_rejects_bad_input_with_4xx_and_writes_nothing) {

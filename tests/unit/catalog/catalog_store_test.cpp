@@ -306,6 +306,77 @@ BOOST_AUTO_TEST_CASE(a_store_error_other_than_a_conflict_is_passed_through) {
     BOOST_TEST(error_of([&] { save(0, {}); }) == boost::system::errc::io_error);
 }
 
+// A commit whose answer is lost (commit_outcome_unknown from the store) is decided by a re-read: the
+// catalog at expected + 1 holding exactly the saved routes means it landed.
+BOOST_AUTO_TEST_CASE(a_save_whose_answer_is_lost_after_it_landed_succeeds_once) {
+    save(0, {rd(1, "", std::nullopt, 1)});
+    hooked->lose_next_answer(true);
+    const std::vector<RouteDescriptor> ours{rd(2, "m", std::nullopt, 2), rd(1, "", "m", 1)};
+    const auto saved = save(1, ours);
+    BOOST_TEST(saved.version == 2u);
+    BOOST_TEST((saved.routes == sorted(ours)));
+    BOOST_TEST(apply_calls() == 2u);  // never re-applied
+    const auto snap = snapshot();
+    BOOST_TEST(snap.version == 2u);
+    BOOST_TEST((snap.routes == sorted(ours)));
+    BOOST_TEST(save(2, ours).version == 3u);  // and the next save builds on it
+}
+
+BOOST_AUTO_TEST_CASE(a_save_whose_answer_is_lost_without_landing_is_a_mismatch) {
+    save(0, {rd(1, "", std::nullopt, 1)});
+    // Another writer saved other routes at the same version meanwhile: ours lost.
+    hooked->before_apply([](MvccStore& inner) -> asio::awaitable<void> {
+        CatalogStore other(std::shared_ptr<MvccStore>(&inner, [](MvccStore*) {}));
+        std::vector<RouteDescriptor> theirs{rd(7, "", std::nullopt, 7)};
+        co_await other.save(1, theirs);
+    });
+    hooked->lose_next_answer(false);
+    auto f = failure_of([&] { save(1, {rd(1, "", std::nullopt, 2)}); });
+    BOOST_TEST(f.code == errc::catalog_version_mismatch, f.what);
+    hooked->before_apply(nullptr);
+    auto snap = snapshot();
+    BOOST_TEST(snap.version == 2u);
+    BOOST_TEST((snap.routes == std::vector<RouteDescriptor>{rd(7, "", std::nullopt, 7)}));
+
+    // Nobody else wrote: the catalog is still at the expected version, so ours did not land either.
+    hooked->lose_next_answer(false);
+    f = failure_of([&] { save(2, {rd(1, "", std::nullopt, 3)}); });
+    BOOST_TEST(f.code == errc::catalog_version_mismatch, f.what);
+    snap = snapshot();
+    BOOST_TEST(snap.version == 2u);
+    BOOST_TEST(save(2, {rd(1, "", std::nullopt, 3)}).version == 3u);  // a retry on a fresh read succeeds
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_answer_that_cannot_be_re_read_stays_commit_outcome_unknown) {
+    save(0, {rd(1, "", std::nullopt, 1)});
+    // The commit's own watermark read has happened by the time the apply runs: fail the re-read's.
+    hooked->before_apply([this](MvccStore&) -> asio::awaitable<void> {
+        hooked->fail_last_commit_ts(100, make_error_code(errc::store_unavailable));
+        co_return;
+    });
+    hooked->lose_next_answer(true);
+    const auto f = failure_of([&] { save(1, {rd(1, "", std::nullopt, 2)}); });
+    BOOST_TEST(f.code == errc::commit_outcome_unknown, f.what);
+    BOOST_TEST(f.what == "test: answer lost after the commit: commit outcome is unknown");
+    hooked->before_apply(nullptr);
+    hooked->fail_last_commit_ts(0);
+    BOOST_TEST(snapshot().version == 2u);  // it had landed
+}
+
+BOOST_AUTO_TEST_CASE(a_split_whose_answer_is_lost_after_it_landed_succeeds_once) {
+    save(0, {rd(1, "", std::nullopt, 1)});
+    hooked->lose_next_answer(true);
+    const SplitResult result = run(catalog.split(1, 1, "m"));
+    BOOST_TEST(result.version == 2u);
+    BOOST_TEST((result.left == rd(2, "", "m", 1, RouteState::active, 1)));
+    BOOST_TEST((result.right == rd(3, "m", std::nullopt, 1, RouteState::active, 1)));
+    BOOST_TEST(result.commit_ts > 0u);
+    BOOST_TEST(result.commit_ts == last());  // the re-read's ts: nothing was written after the split
+    BOOST_TEST(apply_calls() == 2u);
+    BOOST_TEST((snapshot().routes == std::vector<RouteDescriptor>{rd(2, "", "m", 1, RouteState::active, 1),
+                                                                  rd(3, "m", std::nullopt, 1, RouteState::active, 1)}));
+}
+
 BOOST_AUTO_TEST_CASE(rows_are_paged_in_256s_and_all_returned) {
     for (std::size_t count : {255u, 256u, 257u, 512u, 600u}) {
         std::vector<RouteDescriptor> routes;

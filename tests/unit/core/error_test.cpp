@@ -58,6 +58,7 @@ const std::vector<Expected>& expected_table() {
         {errc::store_unavailable, "store_unavailable", "store is unavailable"},
         {errc::store_request_too_large, "store_request_too_large", "store request is too large"},
         {errc::read_ts_compacted, "read_ts_compacted", "read timestamp has been compacted"},
+        {errc::commit_outcome_unknown, "commit_outcome_unknown", "commit outcome is unknown"},
         {errc::engine_snapshot_ahead_of_catalog, "engine_snapshot_ahead_of_catalog", "engine snapshot is ahead of the durable catalog"},
         {errc::engine_snapshot_mismatch, "engine_snapshot_mismatch", "engine snapshot does not match the durable catalog"},
         {errc::invalid_config, "invalid_config", "invalid configuration"},

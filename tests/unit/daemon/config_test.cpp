@@ -149,6 +149,15 @@ BOOST_AUTO_TEST_CASE(accepted_values) {
     BOOST_TEST(parse_ok(R"({"admin":{"token":"t","token_file":null,"token_env":null}})").admin.api.token ==
                std::optional<std::string>("t"));
     BOOST_TEST(!parse_ok(R"({"store":{"token":null}})").store.etcd.token.has_value());
+    {
+        const auto login = parse_ok(R"({"store":{"kind":"etcd","username":"routecat","password_file":"/etc/routecat/etcd-pw"}})");
+        BOOST_TEST(login.store.etcd.username == std::optional<std::string>("routecat"));
+        BOOST_TEST(login.store_password.file == std::optional<std::string>("/etc/routecat/etcd-pw"));
+        BOOST_TEST(!login.store_password.env.has_value());
+        BOOST_TEST(!login.store.etcd.password.has_value());  // read by routecatd at start-up, not here
+        BOOST_TEST(parse_ok(R"({"store":{"kind":"etcd","username":"u","password_env":"ETCD_PW"}})").store_password.env ==
+                   std::optional<std::string>("ETCD_PW"));
+    }
     // Adjacent bootstrap routes do not overlap, whatever their order.
     BOOST_TEST(parse_ok(R"({"engine":{"bootstrap_routes":[{"start_text":"m","group_id":2},{"end_text":"m","group_id":1}]}})")
                    .engine.bootstrap_routes.size() == 2u);
@@ -283,6 +292,16 @@ BOOST_AUTO_TEST_CASE(mistakes_name_the_field) {
         {R"({"engine":{"bootstrap_routes":[{"group_id":1},{"group_id":2}]}})", "engine.bootstrap_routes: routes overlap"},
         {R"({"engine":{"bootstrap_routes":[{"start_text":"a","end_text":"c","group_id":1},{"start_text":"b","end_text":"d","group_id":2}]}})",
          "engine.bootstrap_routes: routes overlap"},
+        // store login
+        {R"({"store":{"kind":"etcd","username":"u"}})", "store.username: needs password_file or password_env (the password's source)"},
+        {R"({"store":{"kind":"etcd","password_file":"/p"}})", "store.password_file: needs username"},
+        {R"({"store":{"kind":"etcd","password_env":"P"}})", "store.password_env: needs username"},
+        {R"({"store":{"kind":"etcd","username":"u","password_file":"/p","password_env":"P"}})",
+         "store.password_env: not together with password_file: set one of them"},
+        {R"({"store":{"kind":"etcd","username":"u","password_env":"P","token":"t"}})",
+         "store.token: not together with username: set one of them"},
+        {R"({"store":{"username":""}})", "store.username: must not be empty (use null to unset)"},
+        {R"({"store":{"password":"pw"}})", "store.password: unknown key"},
         // admin
         {R"({"admin":{"token":"a","token_file":"/t"}})", "admin: at most one of token, token_file, token_env may be set"},
         {R"({"admin":{"token_file":"/t","token_env":"T"}})", "admin: at most one of token, token_file, token_env may be set"},
