@@ -290,4 +290,5 @@ BOOST_AUTO_TEST_CASE(admin_server_connections_above_the_cap_get_503) {
     auto r = c.request(http::verb::get, "/c");
     BOOST_TEST(r.status == 503u);
     BOOST_TEST(boost::json::parse(r.body).at("error").at("message").as_string() == "too many connections");
+    BOOST_TEST(boost::json::parse(r.body).at("error").at("code").as_string() == "too_many_connections");
 }
