@@ -29,11 +29,19 @@ enum class errc {
     catalog_invalid_route_state,
     catalog_invalid_route_key,
     catalog_route_key_id_mismatch,
+    // delta log (§11, [H])
+    catalog_invalid_delta_record,
+    catalog_invalid_delta_mutation,
+    catalog_delta_version_gap,
+    catalog_delta_base_mismatch,
+    catalog_delta_version_future,
+    catalog_delta_limit_invalid,
     // engine (§15)
     engine_snapshot_version_stale,
     engine_snapshot_duplicate_id,
     engine_snapshot_route_overlap,
     engine_snapshot_route_order,
+    engine_delta_version_gap,
     engine_required,
     // watcher validation (§9.1; unexported upstream)
     catalog_watcher_context_required,

@@ -61,17 +61,23 @@ std::uint64_t read_u64_be(std::string_view bytes) noexcept {
     return v;
 }
 
-std::string route_key(std::uint64_t route_id) {
-    std::string key(kRoutePrefix);
-    append_u64_be(key, route_id);
+std::string u64_key(std::string_view prefix, std::uint64_t value) {
+    std::string key(prefix);
+    append_u64_be(key, value);
     return key;
 }
+
+std::optional<std::uint64_t> u64_key_suffix(std::string_view prefix, std::string_view key) noexcept {
+    if (!key.starts_with(prefix) || key.size() != prefix.size() + 8) return std::nullopt;
+    return read_u64_be(key.substr(prefix.size()));
+}
+
+std::string route_key(std::uint64_t route_id) { return u64_key(kRoutePrefix, route_id); }
 
 bool is_route_key(std::string_view key) noexcept { return key.starts_with(kRoutePrefix); }
 
 std::optional<std::uint64_t> route_id_from_key(std::string_view key) noexcept {
-    if (!is_route_key(key) || key.size() != kRoutePrefix.size() + 8) return std::nullopt;
-    return read_u64_be(key.substr(kRoutePrefix.size()));
+    return u64_key_suffix(kRoutePrefix, key);
 }
 
 std::optional<std::string> prefix_scan_end(std::string_view prefix) {
@@ -141,7 +147,55 @@ boost::system::result<std::string> encode_route_descriptor(const RouteDescriptor
     return out;
 }
 
-boost::system::result<RouteDescriptor> decode_route_descriptor(std::string_view bytes, std::string* context) {
+namespace {
+
+// §4.3 steps 3-5, after the codec version byte: the fixed fields, Start and the End section. False
+// (context set) when the record ends early or a length or the end flag is wrong.
+bool read_route_fields(Reader& in, RouteDescriptor& route, std::string* context) {
+    std::uint8_t state = 0;
+    std::uint64_t start_length = 0;
+    if (!in.u64(route.route_id) || !in.u64(route.group_id) || !in.u8(state) || !in.u64(route.parent_route_id) ||
+        !in.u64(start_length)) {
+        set_context(context, "unexpected end of record");
+        return false;
+    }
+    route.state = static_cast<RouteState>(state);
+    if (!in.bytes(start_length, route.start)) {
+        set_context(context, "start length " + std::to_string(start_length) + " exceeds record");
+        return false;
+    }
+
+    std::uint8_t end_flag = 0;
+    if (!in.u8(end_flag)) {
+        set_context(context, "unexpected end of record");
+        return false;
+    }
+    if (end_flag == 0x01) {
+        std::uint64_t end_length = 0;
+        if (!in.u64(end_length)) {
+            set_context(context, "unexpected end of record");
+            return false;
+        }
+        std::string end;
+        if (!in.bytes(end_length, end)) {
+            set_context(context, "end length " + std::to_string(end_length) + " exceeds record");
+            return false;
+        }
+        route.end = std::move(end);
+    } else if (end_flag != 0x00) {
+        set_context(context, "invalid end flag " + std::to_string(end_flag));
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+namespace {
+
+// §4.3 (strict: version 1 exactly) or §4.4's H decoder (h: 0 refused, 1 = v1, 2 = v2 exactly, >= 3 =
+// v2 with trailing bytes ignored).
+boost::system::result<RouteDescriptor> decode_descriptor(std::string_view bytes, std::string* context, bool h) {
     set_context(context, {});
     const auto invalid = make_error_code(errc::catalog_invalid_route_record);
     if (bytes.empty()) return invalid;
@@ -149,53 +203,42 @@ boost::system::result<RouteDescriptor> decode_route_descriptor(std::string_view 
     Reader in(bytes);
     std::uint8_t codec_version = 0;
     in.u8(codec_version);
-    if (codec_version != kRecordVersion) {
+    if (h ? codec_version == 0 : codec_version != kRecordVersion) {
         set_context(context, "unsupported version " + std::to_string(codec_version));
         return invalid;
     }
-
     RouteDescriptor route;
-    std::uint8_t state = 0;
-    std::uint64_t start_length = 0;
-    if (!in.u64(route.route_id) || !in.u64(route.group_id) || !in.u8(state) || !in.u64(route.parent_route_id) ||
-        !in.u64(start_length)) {
-        set_context(context, "unexpected end of record");
+    if (!read_route_fields(in, route, context)) return invalid;
+    std::uint64_t split_at_hlc = 0;  // read to check the layout; routecat does not surface it
+    if (codec_version >= kRouteRecordVersion2 && !in.u64(split_at_hlc)) {
+        set_context(context, "split HLC missing");
         return invalid;
     }
-    route.state = static_cast<RouteState>(state);
-    if (!in.bytes(start_length, route.start)) {
-        set_context(context, "start length " + std::to_string(start_length) + " exceeds record");
-        return invalid;
-    }
-
-    std::uint8_t end_flag = 0;
-    if (!in.u8(end_flag)) {
-        set_context(context, "unexpected end of record");
-        return invalid;
-    }
-    if (end_flag == 0x01) {
-        std::uint64_t end_length = 0;
-        if (!in.u64(end_length)) {
-            set_context(context, "unexpected end of record");
-            return invalid;
-        }
-        std::string end;
-        if (!in.bytes(end_length, end)) {
-            set_context(context, "end length " + std::to_string(end_length) + " exceeds record");
-            return invalid;
-        }
-        route.end = std::move(end);
-    } else if (end_flag != 0x00) {
-        set_context(context, "invalid end flag " + std::to_string(end_flag));
-        return invalid;
-    }
-
-    if (!in.empty()) {
+    // Versions above 2 may carry fields routecat does not know yet (forward compatibility).
+    if (codec_version <= kRouteRecordVersion2 && !in.empty()) {
         set_context(context, "trailing bytes");
         return invalid;
     }
     if (auto ec = validate_route(route)) return ec;
     return route;
+}
+
+}  // namespace
+
+boost::system::result<RouteDescriptor> decode_route_descriptor(std::string_view bytes, std::string* context) {
+    return decode_descriptor(bytes, context, false);
+}
+
+boost::system::result<RouteDescriptor> decode_route_descriptor_any(std::string_view bytes, std::string* context) {
+    return decode_descriptor(bytes, context, true);
+}
+
+boost::system::result<std::string> encode_route_descriptor_v2(const RouteDescriptor& route) {
+    auto out = encode_route_descriptor(route);
+    if (!out) return out;
+    (*out)[0] = static_cast<char>(kRouteRecordVersion2);
+    append_u64_be(*out, 0);  // SplitAtHLC: routecat has no HLC
+    return out;
 }
 
 }  // namespace routecat::codec

@@ -11,7 +11,7 @@ struct ErrorInfo {
     std::string_view message;
 };
 
-constexpr std::array<ErrorInfo, 37> kErrors{{
+constexpr std::array<ErrorInfo, 44> kErrors{{
     {errc::catalog_store_required, "catalog_store_required", "catalog store is required"},
     {errc::catalog_version_mismatch, "catalog_version_mismatch", "catalog version mismatch"},
     {errc::catalog_version_overflow, "catalog_version_overflow", "catalog version overflow"},
@@ -29,10 +29,18 @@ constexpr std::array<ErrorInfo, 37> kErrors{{
     {errc::catalog_invalid_route_key, "catalog_invalid_route_key", "catalog route key is invalid"},
     {errc::catalog_route_key_id_mismatch, "catalog_route_key_id_mismatch",
      "catalog route key and record route id mismatch"},
+    {errc::catalog_invalid_delta_record, "catalog_invalid_delta_record", "catalog delta record is invalid"},
+    {errc::catalog_invalid_delta_mutation, "catalog_invalid_delta_mutation", "catalog delta mutation is invalid"},
+    {errc::catalog_delta_version_gap, "catalog_delta_version_gap", "catalog delta version is not contiguous"},
+    {errc::catalog_delta_base_mismatch, "catalog_delta_base_mismatch",
+     "catalog delta base version does not match durable catalog"},
+    {errc::catalog_delta_version_future, "catalog_delta_version_future", "catalog delta cursor is ahead of catalog version"},
+    {errc::catalog_delta_limit_invalid, "catalog_delta_limit_invalid", "catalog delta limit must be positive"},
     {errc::engine_snapshot_version_stale, "engine_snapshot_version_stale", "engine snapshot version is stale"},
     {errc::engine_snapshot_duplicate_id, "engine_snapshot_duplicate_id", "engine snapshot has duplicate route id"},
     {errc::engine_snapshot_route_overlap, "engine_snapshot_route_overlap", "engine snapshot has overlapping routes"},
     {errc::engine_snapshot_route_order, "engine_snapshot_route_order", "engine snapshot has invalid route order"},
+    {errc::engine_delta_version_gap, "engine_delta_version_gap", "engine catalog delta version is not contiguous"},
     {errc::engine_required, "engine_required", "engine is required"},
     {errc::catalog_watcher_context_required, "catalog_watcher_context_required",
      "catalog watcher context is required"},
