@@ -7,6 +7,7 @@
 // aside and publish it. Every publish bumps the generation; only apply_snapshot moves the version.
 
 #include "routecat/route.hpp"
+#include "routecat/catalog_delta.hpp"
 #include "routecat/route_history.hpp"
 #include "routecat/route_table.hpp"
 #include "routecat/split_policy.hpp"
@@ -104,6 +105,13 @@ public:
     // one is engine_snapshot_version_stale (context "snapshot version S is older than engine catalog
     // version C" when context is given). Validation errors change nothing.
     boost::system::error_code apply_snapshot(CatalogSnapshot snapshot, std::string* context = nullptr);
+
+    // §11.5 [H]: applies one catalog delta. The delta is validated first (§11.2); an older version is
+    // engine_snapshot_version_stale, the current one a no-op, one that does not follow the current
+    // version engine_delta_version_gap ("delta V follows P, engine is at C"). Routes are taken by id
+    // (a delta from version 0 drops ephemeral id-0 routes first), Deletes remove, Upserts set and keep
+    // the load of the route they replace; then §7.8's order check. Any error changes nothing.
+    boost::system::error_code apply_delta(const CatalogDelta& delta, std::string* context = nullptr);
 
     // Completes as soon as version() > after (at once if it already is): long polls wait here
     // without holding a thread. Cancellable (throws operation_aborted).

@@ -5,6 +5,8 @@
 #include "routecat/error.hpp"
 
 #include <algorithm>
+#include <map>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace routecat {
@@ -169,6 +171,17 @@ void sort_by_start(std::vector<RouteDescriptor>& routes) {
     routes = std::move(sorted);
 }
 
+// §7.8's order check over routes sorted by start.
+boost::system::error_code check_route_order(const std::vector<RouteDescriptor>& routes) {
+    for (std::size_t i = 1; i < routes.size(); ++i) {
+        const auto& prev = routes[i - 1];
+        const auto& cur = routes[i];
+        if (prev.start >= cur.start || !prev.end) return errc::engine_snapshot_route_order;
+        if (*prev.end > cur.start) return errc::engine_snapshot_route_overlap;
+    }
+    return {};
+}
+
 }  // namespace
 
 boost::system::error_code check_snapshot_routes(std::vector<RouteDescriptor>& routes) {
@@ -186,13 +199,7 @@ boost::system::error_code check_snapshot_routes(std::vector<RouteDescriptor>& ro
     if (first_invalid != routes.size()) return invalid;
 
     sort_by_start(routes);
-    for (std::size_t i = 1; i < routes.size(); ++i) {
-        const auto& prev = routes[i - 1];
-        const auto& cur = routes[i];
-        if (prev.start >= cur.start || !prev.end) return errc::engine_snapshot_route_order;
-        if (*prev.end > cur.start) return errc::engine_snapshot_route_overlap;
-    }
-    return {};
+    return check_route_order(routes);
 }
 
 boost::system::error_code Engine::apply_snapshot(CatalogSnapshot snapshot, std::string* context) {
@@ -211,6 +218,62 @@ boost::system::error_code Engine::apply_snapshot(CatalogSnapshot snapshot, std::
     publish_locked(next);
     history_.record(snapshot.version, std::move(next));
     version_notifier_->notify();  // completions are posted: no waiter runs under the writer lock
+    return {};
+}
+
+boost::system::error_code Engine::apply_delta(const CatalogDelta& delta, std::string* context) {
+    if (auto ec = validate_delta(delta, context)) return ec;
+
+    std::lock_guard lock(writer_mutex_);
+    auto current = table();
+    const std::uint64_t cur = current->version();
+    if (delta.version < cur) return stale(delta.version, cur, context);
+    if (delta.version == cur) return {};
+    if (delta.previous_version != cur) {
+        if (context)
+            *context = "delta " + std::to_string(delta.version) + " follows " + std::to_string(delta.previous_version) +
+                       ", engine is at " + std::to_string(cur);
+        return errc::engine_delta_version_gap;
+    }
+
+    // The table keyed by route id, as §11.5 builds it (ephemeral id-0 routes share one key; they are
+    // dropped when the delta starts the catalog), with each route's load.
+    struct Entry {
+        RouteDescriptor route;
+        std::uint64_t load = 0;
+    };
+    std::map<std::uint64_t, Entry> by_id;
+    for (std::size_t i = 0; i < current->size(); ++i) {
+        Route r = current->route(i);
+        if (delta.previous_version == 0 && r.route_id == 0) continue;
+        by_id[r.route_id] = Entry{RouteDescriptor{r.route_id, std::move(r.start), std::move(r.end), r.group_id, r.state, 0},
+                                  r.load};
+    }
+    for (const auto& m : delta.mutations) {
+        if (m.op == CatalogMutationOp::del) {
+            by_id.erase(m.route_id);
+            continue;
+        }
+        auto it = by_id.find(m.route_id);
+        const std::uint64_t load = it == by_id.end() ? 0 : it->second.load;
+        by_id[m.route_id] = Entry{*m.route, load};
+    }
+    std::vector<RouteDescriptor> routes;
+    routes.reserve(by_id.size());
+    std::unordered_map<std::uint64_t, std::uint64_t> loads;
+    for (auto& [id, entry] : by_id) {
+        if (entry.load != 0) loads.emplace(id, entry.load);
+        routes.push_back(std::move(entry.route));
+    }
+    sort_by_start(routes);
+    if (auto ec = check_route_order(routes)) return ec;
+
+    auto next = RouteTable::from_sorted(routes, delta.version, current->generation() + 1);
+    for (std::size_t i = 0; i < routes.size(); ++i)
+        if (auto it = loads.find(routes[i].route_id); it != loads.end()) next->load(i).store(it->second);
+    publish_locked(next);
+    history_.record(delta.version, std::move(next));
+    version_notifier_->notify();
     return {};
 }
 
