@@ -33,6 +33,31 @@ Mutation put_next_route_id(std::uint64_t next) {
     return Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(next));
 }
 
+// What separates `existing` from `desired`, each in its list's order: the existing routes whose id is
+// not desired, and the desired routes that are new or differ (§2.2 equality) from the existing one.
+struct RouteDiff {
+    std::vector<const RouteDescriptor*> dropped;
+    std::vector<const RouteDescriptor*> changed;
+};
+
+RouteDiff diff_routes(const std::vector<RouteDescriptor>& existing, const std::vector<RouteDescriptor>& desired) {
+    std::unordered_map<std::uint64_t, const RouteDescriptor*> existing_by_id;
+    existing_by_id.reserve(existing.size());
+    for (const auto& r : existing) existing_by_id.emplace(r.route_id, &r);
+    std::unordered_set<std::uint64_t> desired_ids;
+    desired_ids.reserve(desired.size());
+    for (const auto& r : desired) desired_ids.insert(r.route_id);
+
+    RouteDiff diff;
+    for (const auto& r : existing)
+        if (!desired_ids.contains(r.route_id)) diff.dropped.push_back(&r);
+    for (const auto& r : desired) {
+        auto it = existing_by_id.find(r.route_id);
+        if (it == existing_by_id.end() || !(*it->second == r)) diff.changed.push_back(&r);
+    }
+    return diff;
+}
+
 }  // namespace
 
 boost::system::result<std::uint64_t> next_route_id_floor(const std::vector<RouteDescriptor>& routes) noexcept {
@@ -66,31 +91,72 @@ boost::system::result<WriteVersion> plan_write_version(std::uint64_t expected_ve
 
 boost::system::result<SavePlan> plan_save(const std::vector<RouteDescriptor>& existing,
                                           const std::vector<RouteDescriptor>& desired,
-                                          std::uint64_t stored_next_route_id, const WriteVersion& version) {
+                                          std::uint64_t stored_next_route_id, const WriteVersion& version,
+                                          const std::optional<DeltaLogRead>& log) {
     const auto existing_floor = next_route_id_floor(existing);
     if (!existing_floor) return existing_floor.error();
     const auto desired_floor = next_route_id_floor(desired);
     if (!desired_floor) return desired_floor.error();
 
-    std::unordered_map<std::uint64_t, const RouteDescriptor*> existing_by_id;
-    existing_by_id.reserve(existing.size());
-    for (const auto& r : existing) existing_by_id.emplace(r.route_id, &r);
-    std::unordered_set<std::uint64_t> desired_ids;
-    desired_ids.reserve(desired.size());
-    for (const auto& r : desired) desired_ids.insert(r.route_id);
-
     SavePlan plan;
     plan.next_route_id = std::max({stored_next_route_id, *existing_floor, *desired_floor});
-    for (const auto& r : existing)
-        if (!desired_ids.contains(r.route_id)) plan.mutations.push_back(Mutation::del(codec::route_key(r.route_id)));
-    for (const auto& r : desired) {
-        auto it = existing_by_id.find(r.route_id);
-        if (it != existing_by_id.end() && *it->second == r) continue;  // unchanged rows keep their commit ts
-        plan.mutations.push_back(put_route(r));
+    const RouteDiff diff = diff_routes(existing, desired);
+    for (const RouteDescriptor* r : diff.dropped) plan.mutations.push_back(Mutation::del(codec::route_key(r->route_id)));
+    for (const RouteDescriptor* r : diff.changed) plan.mutations.push_back(put_route(*r));  // unchanged rows keep their commit ts
+    if (log) {
+        auto delta_log = plan_delta_log(plan_delta(existing, desired, version.version), log->durable_version,
+                                        log->stored_floor, log->retention);
+        if (!delta_log) return delta_log.error();
+        for (auto& m : *delta_log) plan.mutations.push_back(std::move(m));
     }
     plan.mutations.push_back(put_version(version.version));
     plan.mutations.push_back(put_next_route_id(plan.next_route_id));
     return plan;
+}
+
+CatalogDelta plan_delta(const std::vector<RouteDescriptor>& existing, const std::vector<RouteDescriptor>& desired,
+                        std::uint64_t version) {
+    CatalogDelta delta;
+    delta.previous_version = version - 1;
+    delta.version = version;
+    const RouteDiff diff = diff_routes(existing, desired);
+    for (const RouteDescriptor* r : diff.dropped) {
+        CatalogRouteMutation m;
+        m.op = CatalogMutationOp::del;
+        m.route_id = r->route_id;
+        delta.mutations.push_back(std::move(m));
+    }
+    for (const RouteDescriptor* r : diff.changed) {
+        CatalogRouteMutation m;
+        m.op = CatalogMutationOp::upsert;
+        m.route_id = r->route_id;
+        m.route = *r;
+        delta.mutations.push_back(std::move(m));
+    }
+    std::sort(delta.mutations.begin(), delta.mutations.end(),
+              [](const CatalogRouteMutation& a, const CatalogRouteMutation& b) { return a.route_id < b.route_id; });
+    return delta;
+}
+
+boost::system::result<std::vector<Mutation>> plan_delta_log(const CatalogDelta& delta, std::uint64_t durable_version,
+                                                            std::uint64_t stored_floor, std::uint64_t retention,
+                                                            std::string* context) {
+    auto record = codec::encode_delta(delta, context);  // validates
+    if (!record) return record.error();
+    if (durable_version != delta.previous_version)
+        return fail(errc::catalog_delta_base_mismatch, context,
+                    "delta follows " + std::to_string(delta.previous_version) + ", durable catalog is at " +
+                        std::to_string(durable_version));
+    std::uint64_t floor = stored_floor;
+    if (floor == 0) floor = delta.previous_version == 0 ? 1 : delta.version;  // a pre-delta catalog starts its log now
+    if (retention > 0 && delta.version >= retention) floor = std::max(floor, delta.version - (retention - 1));
+
+    std::vector<Mutation> mutations;
+    mutations.push_back(Mutation::put(codec::delta_key(delta.version), std::move(*record)));
+    mutations.push_back(Mutation::put(std::string(codec::kDeltaFloorKey), codec::encode_delta_floor(floor)));
+    if (stored_floor != 0)
+        for (std::uint64_t v = stored_floor; v < floor; ++v) mutations.push_back(Mutation::del(codec::delta_key(v)));
+    return mutations;
 }
 
 boost::system::result<RouteDescriptor> split_parent(const CatalogSnapshot& snapshot, std::uint64_t expected_version,
@@ -113,7 +179,8 @@ boost::system::result<RouteDescriptor> split_parent(const CatalogSnapshot& snaps
 
 boost::system::result<SplitPlan> plan_split(const CatalogSnapshot& snapshot, const RouteDescriptor& parent,
                                             std::string_view split_key, std::uint64_t stored_next_route_id,
-                                            std::uint64_t expected_version, std::string* context) {
+                                            std::uint64_t expected_version, std::string* context,
+                                            const std::optional<DeltaLogRead>& log) {
     // Step 5: the stored counter or the floor of the routes, whichever is higher (§6.2's
     // NextRouteIDAt falls back to that floor when the counter is unset).
     const auto floor = next_route_id_floor(snapshot.routes);
@@ -134,10 +201,28 @@ boost::system::result<SplitPlan> plan_split(const CatalogSnapshot& snapshot, con
     if (snapshot.read_ts == kMaxU64) return fail(errc::catalog_version_overflow, context, "commit timestamp");
     plan.min_commit_ts = snapshot.read_ts + 1;
 
-    plan.mutations.reserve(5);
     plan.mutations.push_back(Mutation::del(codec::route_key(parent.route_id)));
     plan.mutations.push_back(put_route(plan.left));
     plan.mutations.push_back(put_route(plan.right));
+    if (log) {
+        CatalogDelta delta;
+        delta.previous_version = expected_version;
+        delta.version = plan.version;
+        CatalogRouteMutation removed;
+        removed.op = CatalogMutationOp::del;
+        removed.route_id = parent.route_id;
+        delta.mutations.push_back(std::move(removed));
+        for (const RouteDescriptor* child : {&plan.left, &plan.right}) {
+            CatalogRouteMutation added;
+            added.op = CatalogMutationOp::upsert;
+            added.route_id = child->route_id;
+            added.route = *child;
+            delta.mutations.push_back(std::move(added));
+        }
+        auto delta_log = plan_delta_log(delta, log->durable_version, log->stored_floor, log->retention, context);
+        if (!delta_log) return delta_log.error();
+        for (auto& m : *delta_log) plan.mutations.push_back(std::move(m));
+    }
     plan.mutations.push_back(put_version(plan.version));
     plan.mutations.push_back(put_next_route_id(plan.right.route_id + 1));
     return plan;

@@ -43,7 +43,10 @@ std::uint64_t decode_next_route_id_value(const std::string& value) {
     return value_or_throw(codec::decode_next_route_id(value, &context), context);
 }
 
-constexpr std::string_view kCatalogPrefix = "!dist|";
+std::uint64_t decode_floor_value(const std::string& value) {
+    std::string context;
+    return value_or_throw(codec::decode_delta_floor(value, &context), context);
+}
 
 
 // The reads of one catalog operation at one ts. On a round-trip store every catalog key comes from
@@ -59,8 +62,10 @@ public:
             read.ts_ = co_await store.last_commit_ts();
             co_return read;
         }
-        std::string start(kCatalogPrefix);
-        std::optional<std::string> end = codec::prefix_scan_end(kCatalogPrefix);
+        // The meta keys and the routes ("!dist|meta|" sorts right before "!dist|route|"): not the
+        // delta log ("!dist|delta|"), however long it is.
+        std::string start(codec::kMetaPrefix);
+        std::optional<std::string> end = codec::prefix_scan_end(codec::kRoutePrefix);
         RangeRead range;  // (not ?: over two co_awaits: g++ 12 destroys the result before it is used)
         if (recent) range = co_await store.scan_recent(std::move(start), std::move(end));
         else range = co_await store.scan_latest(std::move(start), std::move(end));
@@ -70,6 +75,7 @@ public:
         for (auto& row : range.pairs) {
             if (row.key == codec::kVersionKey) read.version_value_ = std::move(row.value);
             else if (row.key == codec::kNextRouteIdKey) read.next_value_ = std::move(row.value);
+            else if (row.key == codec::kDeltaFloorKey) read.floor_value_ = std::move(row.value);
             else if (codec::is_route_key(row.key)) read.route_rows_.push_back(std::move(row));
         }
         co_return read;
@@ -98,6 +104,12 @@ public:
         co_return next_value_ ? decode_next_route_id_value(*next_value_) : 0;
     }
 
+    // [H] The stored delta floor, 0 when unset.
+    asio::awaitable<std::uint64_t> stored_floor() const {
+        if (!prefetched_) co_return co_await catalog_->stored_floor_at(ts_);
+        co_return floor_value_ ? decode_floor_value(*floor_value_) : 0;
+    }
+
     // §6.2 NextRouteIDAt: the stored counter as stored, else the floor of the routes.
     asio::awaitable<std::uint64_t> next_route_id() const {
         const std::uint64_t stored = co_await stored_next_route_id();
@@ -114,6 +126,7 @@ private:
     bool maybe_stale_ = false;
     std::optional<std::string> version_value_;
     std::optional<std::string> next_value_;
+    std::optional<std::string> floor_value_;
     std::vector<KeyValue> route_rows_;
 };
 
@@ -170,7 +183,8 @@ asio::awaitable<bool> commit_plan(const CatalogStore& catalog, MvccStore& store,
 
 }  // namespace
 
-CatalogStore::CatalogStore(std::shared_ptr<MvccStore> store) noexcept : store_(std::move(store)) {}
+CatalogStore::CatalogStore(std::shared_ptr<MvccStore> store, CatalogStoreOptions options) noexcept
+    : store_(std::move(store)), options_(options) {}
 
 MvccStore& CatalogStore::checked_store() const {
     if (!store_) throw_error(errc::catalog_store_required);
@@ -180,6 +194,11 @@ MvccStore& CatalogStore::checked_store() const {
 asio::awaitable<std::uint64_t> CatalogStore::version_at(std::uint64_t ts) const {
     auto value = co_await checked_store().get_at(std::string(codec::kVersionKey), ts);
     co_return value ? decode_version_value(*value) : 0;
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::stored_floor_at(std::uint64_t ts) const {
+    auto value = co_await checked_store().get_at(std::string(codec::kDeltaFloorKey), ts);
+    co_return value ? decode_floor_value(*value) : 0;
 }
 
 asio::awaitable<std::uint64_t> CatalogStore::stored_next_route_id_at(std::uint64_t ts) const {
@@ -279,7 +298,12 @@ asio::awaitable<std::optional<std::uint64_t>> CatalogStore::save_on(MvccStore& s
 
     const std::vector<RouteDescriptor> existing = co_await read.routes();  // step 6
     const std::uint64_t stored_next = co_await read.stored_next_route_id();
-    SavePlan plan = value_or_throw(plan_save(existing, desired, stored_next, *version));  // steps 6-7
+    std::optional<DeltaLogRead> log;
+    if (options_.delta_log) {
+        const std::uint64_t floor = co_await read.stored_floor();
+        log = DeltaLogRead{durable, floor, options_.delta_retention};
+    }
+    SavePlan plan = value_or_throw(plan_save(existing, desired, stored_next, *version, log));  // steps 6-7
 
     CatalogAfter after;
     after.version = version->version;
@@ -305,7 +329,12 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
     const auto parent = split_parent(snap, expected_version, route_id, split_key, &context);  // steps 2-4
     if (!parent) throw_error(parent.error(), context);
     const std::uint64_t stored_next = co_await read.stored_next_route_id();  // step 5's read
-    auto plan = plan_split(snap, *parent, split_key, stored_next, expected_version, &context);  // steps 5-7
+    std::optional<DeltaLogRead> log;
+    if (options_.delta_log) {
+        const std::uint64_t floor = co_await read.stored_floor();
+        log = DeltaLogRead{snap.version, floor, options_.delta_retention};
+    }
+    auto plan = plan_split(snap, *parent, split_key, stored_next, expected_version, &context, log);  // steps 5-7
     if (!plan) throw_error(plan.error(), context);
 
     CatalogAfter after;
@@ -320,6 +349,56 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
                               &result.commit_ts))
         throw_error(errc::catalog_version_mismatch, "catalog version conflict: concurrent commit");
     co_return result;
+}
+
+asio::awaitable<CatalogChangeSet> CatalogStore::changes_since(std::uint64_t after, std::int64_t limit) const {
+    MvccStore& store = checked_store();
+    if (limit <= 0) throw_error(errc::catalog_delta_limit_invalid, "limit " + std::to_string(limit));
+    const auto count = std::min<std::uint64_t>(static_cast<std::uint64_t>(limit), kMaxCatalogDeltaBatchSize);
+
+    const CatalogRead read = co_await CatalogRead::begin(*this, store);
+    const std::uint64_t current = co_await read.version();
+    CatalogChangeSet changes;
+    if (after > current)
+        throw_error(errc::catalog_delta_version_future,
+                    "after " + std::to_string(after) + ", catalog version " + std::to_string(current));
+    if (after == current) co_return changes;
+    const std::uint64_t floor = co_await read.stored_floor();
+    if (floor > current)
+        throw_error(errc::catalog_invalid_delta_record,
+                    "delta floor " + std::to_string(floor) + " exceeds catalog version " + std::to_string(current));
+    if (floor == 0 || after + 1 < floor) {
+        CatalogSnapshot snap;
+        snap.version = current;
+        snap.routes = co_await read.routes();
+        snap.read_ts = read.ts();
+        changes.reset = std::move(snap);
+        co_return changes;
+    }
+
+    const std::uint64_t last = current - after <= count ? current : after + count;
+    std::optional<std::string> end;
+    if (last < std::numeric_limits<std::uint64_t>::max()) end = codec::delta_key(last + 1);
+    const auto rows = co_await store.scan_at(codec::delta_key(after + 1), std::move(end), last - after, read.ts());
+    std::size_t next_row = 0;
+    for (std::uint64_t v = after + 1; v <= last; ++v) {
+        if (next_row == rows.size() || codec::delta_version_from_key(rows[next_row].key) != v)
+            throw_error(errc::catalog_delta_version_gap, "missing version " + std::to_string(v));
+        std::string context;
+        CatalogDelta delta = value_or_throw(codec::decode_delta(rows[next_row++].value, &context), context);
+        if (delta.previous_version != v - 1 || delta.version != v)
+            throw_error(errc::catalog_delta_version_gap, "version " + std::to_string(v) + " holds delta " +
+                                                             std::to_string(delta.previous_version) + " -> " +
+                                                             std::to_string(delta.version));
+        changes.deltas.push_back(std::move(delta));
+    }
+    co_return changes;
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::delta_floor() const {
+    MvccStore& store = checked_store();
+    const std::uint64_t ts = co_await store.last_commit_ts();
+    co_return co_await stored_floor_at(ts);
 }
 
 }  // namespace routecat

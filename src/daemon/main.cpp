@@ -227,7 +227,9 @@ int run_daemon(daemon::DaemonConfig config) {
     }
     log->info("store: {}", describe(config.store));
 
-    CatalogStore catalog(*store);
+    CatalogStoreOptions catalog_options;
+    catalog_options.delta_log = true;  // §11's log: watchers and feeds can follow changes as themselves
+    CatalogStore catalog(*store, catalog_options);
     auto engine = build_engine(config.engine, log);
     config.watcher.logger = log;
     auto watcher = std::make_shared<CatalogWatcher>(catalog, engine, config.watcher);

@@ -26,13 +26,29 @@ struct SplitResult {
     friend bool operator==(const SplitResult&, const SplitResult&) = default;
 };
 
+// [H] The delta log (§11): off = the spec's C catalog exactly (Save's mutation list as §6.5 lists it).
+struct CatalogStoreOptions {
+    bool delta_log = false;                                // Save and split write §11.3's delta and floor
+    std::uint64_t delta_retention = kDefaultCatalogDeltaRetention;  // versions kept (>= 1)
+
+    friend bool operator==(const CatalogStoreOptions&, const CatalogStoreOptions&) = default;
+};
+
+// §11.1's change set: the deltas after a version, or the whole catalog when they are not all kept.
+struct CatalogChangeSet {
+    std::optional<CatalogSnapshot> reset;
+    std::vector<CatalogDelta> deltas;
+
+    friend bool operator==(const CatalogChangeSet&, const CatalogChangeSet&) = default;
+};
+
 class CatalogStore {
 public:
     // Rows are read in pages of this many (§6.1).
     static constexpr std::size_t kScanPageSize = 256;
 
     // Never fails; a null store makes every call throw catalog_store_required.
-    explicit CatalogStore(std::shared_ptr<MvccStore> store) noexcept;
+    explicit CatalogStore(std::shared_ptr<MvccStore> store, CatalogStoreOptions options = {}) noexcept;
 
     // Version and routes read at one ts = last_commit_ts(); {0, [], 0} on an empty store.
     boost::asio::awaitable<CatalogSnapshot> snapshot() const;
@@ -70,8 +86,22 @@ public:
     // The stored next-route-id at ts, 0 when unset.
     boost::asio::awaitable<std::uint64_t> stored_next_route_id_at(std::uint64_t ts) const;
     boost::asio::awaitable<std::vector<RouteDescriptor>> routes_at(std::uint64_t ts) const;
+    // [H] The stored delta floor at ts, 0 when unset.
+    boost::asio::awaitable<std::uint64_t> stored_floor_at(std::uint64_t ts) const;
+
+    // §11.4 [H]: what changed after version `after`, read at one ts = last_commit_ts(). limit <= 0 is
+    // catalog_delta_limit_invalid (a limit above kMaxCatalogDeltaBatchSize is lowered to it);
+    // after > the current version catalog_delta_version_future; after == current: nothing. Without a
+    // log (floor 0) or when after + 1 < floor: reset = the whole snapshot. Else up to `limit` deltas
+    // from after + 1 on, in one range read; a missing or misnumbered one is catalog_delta_version_gap;
+    // a floor above the version catalog_invalid_delta_record.
+    boost::asio::awaitable<CatalogChangeSet> changes_since(std::uint64_t after,
+                                                           std::int64_t limit = kDefaultCatalogDeltaBatchSize) const;
+    // The stored floor at last_commit_ts(); 0 when the catalog keeps no log.
+    boost::asio::awaitable<std::uint64_t> delta_floor() const;
 
     const std::shared_ptr<MvccStore>& store() const noexcept { return store_; }
+    const CatalogStoreOptions& options() const noexcept { return options_; }
 
 private:
     MvccStore& checked_store() const;
@@ -80,6 +110,7 @@ private:
                                                                  bool recent) const;
 
     std::shared_ptr<MvccStore> store_;
+    CatalogStoreOptions options_;
 };
 
 }  // namespace routecat

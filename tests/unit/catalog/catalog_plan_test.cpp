@@ -226,6 +226,45 @@ BOOST_AUTO_TEST_CASE(split_overflows) {
     BOOST_TEST(context == "commit timestamp");
 }
 
+// §11.3 [H]: the delta between two tables, and the log's mutations for each floor rule.
+BOOST_AUTO_TEST_CASE(plan_delta_lists_deletes_and_changed_upserts_by_route_id) {
+    const std::vector<RouteDescriptor> existing{rd(5, "", "m", 1), rd(2, "m", std::nullopt, 2), rd(9, "z", std::nullopt, 9)};
+    const std::vector<RouteDescriptor> desired{rd(5, "", "m", 1), rd(7, "m", "z", 7), rd(2, "z", std::nullopt, 3)};
+    const CatalogDelta d = plan_delta(existing, desired, 4);
+    BOOST_TEST((d == test::delta_of(3, 4, {test::upsert_of(rd(2, "z", std::nullopt, 3)),
+                                           test::upsert_of(rd(7, "m", "z", 7)), test::delete_of(9)})));
+}
+
+BOOST_AUTO_TEST_CASE(plan_delta_log_starts_keeps_and_trims_the_log) {
+    auto keys = [](const std::vector<Mutation>& ms) {
+        std::vector<std::string> out;
+        for (const auto& m : ms) out.push_back((m.op == MutationOp::put ? "put " : "del ") + m.key);
+        return out;
+    };
+    auto floor_of = [](const std::vector<Mutation>& ms) { return codec::decode_delta_floor(ms.at(1).value).value(); };
+    const std::string floor_key(codec::kDeltaFloorKey);
+    // A new catalog starts its log at 1; a catalog without one starts it at the delta's version.
+    auto first = plan_delta_log(test::delta_of(0, 1), 0, 0, 1024);
+    BOOST_TEST((keys(*first) == std::vector<std::string>{"put " + codec::delta_key(1), "put " + floor_key}));
+    BOOST_TEST(floor_of(*first) == 1u);
+    BOOST_TEST(floor_of(*plan_delta_log(test::delta_of(6, 7), 6, 0, 1024)) == 7u);
+    // Below the retention the floor stays; at 1024 versions it moves, deleting what falls below.
+    BOOST_TEST(floor_of(*plan_delta_log(test::delta_of(1023, 1024), 1023, 1, 1024)) == 1u);
+    auto trimmed = plan_delta_log(test::delta_of(1024, 1025), 1024, 1, 1024);
+    BOOST_TEST(floor_of(*trimmed) == 2u);
+    BOOST_TEST((keys(*trimmed) == std::vector<std::string>{"put " + codec::delta_key(1025), "put " + floor_key,
+                                                             "del " + codec::delta_key(1)}));
+    // A floor started late is raised by the retention too, deleting every version in between.
+    auto jump = plan_delta_log(test::delta_of(9, 10), 9, 5, 3);
+    BOOST_TEST(floor_of(*jump) == 8u);
+    BOOST_TEST(keys(*jump).size() == 5u);  // put, floor, del 5, 6, 7
+    // The delta must follow the durable version, and be valid.
+    std::string context;
+    BOOST_TEST(plan_delta_log(test::delta_of(2, 3), 4, 1, 1024, &context).error() == errc::catalog_delta_base_mismatch);
+    BOOST_TEST(context == "delta follows 2, durable catalog is at 4");
+    BOOST_TEST(plan_delta_log(test::delta_of(2, 4), 2, 1, 1024).error() == errc::catalog_delta_version_gap);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace routecat

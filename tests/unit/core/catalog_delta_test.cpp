@@ -19,7 +19,10 @@
 namespace routecat {
 using test::be64;
 using test::hex;
+using test::delete_of;
+using test::delta_of;
 using test::rd;
+using test::upsert_of;
 using test::to_hex;
 namespace {
 
@@ -37,29 +40,6 @@ std::string with_version(std::uint8_t version, std::string_view tail) {
     record[0] = static_cast<char>(version);
     record += tail;
     return record;
-}
-
-CatalogRouteMutation upsert(RouteDescriptor route) {
-    CatalogRouteMutation m;
-    m.op = CatalogMutationOp::upsert;
-    m.route_id = route.route_id;
-    m.route = std::move(route);
-    return m;
-}
-
-CatalogRouteMutation del(std::uint64_t id) {
-    CatalogRouteMutation m;
-    m.op = CatalogMutationOp::del;
-    m.route_id = id;
-    return m;
-}
-
-CatalogDelta delta(std::uint64_t previous, std::uint64_t version, std::vector<CatalogRouteMutation> mutations = {}) {
-    CatalogDelta d;
-    d.previous_version = previous;
-    d.version = version;
-    d.mutations = std::move(mutations);
-    return d;
 }
 
 struct Outcome {
@@ -169,31 +149,31 @@ BOOST_AUTO_TEST_CASE(validation_checks_versions_then_each_mutation_in_order) {
         std::string context;
     };
     RouteDescriptor no_group = rd(3, "a", std::nullopt, 0);
-    CatalogRouteMutation other_id = upsert(rd(4, "a", std::nullopt, 1));
+    CatalogRouteMutation other_id = upsert_of(rd(4, "a", std::nullopt, 1));
     other_id.route_id = 5;
-    CatalogRouteMutation no_route = upsert(rd(4, "a", std::nullopt, 1));
+    CatalogRouteMutation no_route = upsert_of(rd(4, "a", std::nullopt, 1));
     no_route.route.reset();
-    CatalogRouteMutation delete_with_route = del(6);
+    CatalogRouteMutation delete_with_route = delete_of(6);
     delete_with_route.route = RouteDescriptor{};  // even an all-zero route is a route (a present empty start)
-    CatalogRouteMutation unknown = del(8);
+    CatalogRouteMutation unknown = delete_of(8);
     unknown.op = static_cast<CatalogMutationOp>(3);
     const std::vector<Case> cases{
-        {delta(0, 0), errc::catalog_delta_version_gap, "delta 0 follows 0"},
-        {delta(kMax, 0), errc::catalog_delta_version_gap, "delta 0 follows 18446744073709551615"},
-        {delta(3, 5), errc::catalog_delta_version_gap, "delta 5 follows 3"},
-        {delta(5, 5), errc::catalog_delta_version_gap, "delta 5 follows 5"},
+        {delta_of(0, 0), errc::catalog_delta_version_gap, "delta 0 follows 0"},
+        {delta_of(kMax, 0), errc::catalog_delta_version_gap, "delta 0 follows 18446744073709551615"},
+        {delta_of(3, 5), errc::catalog_delta_version_gap, "delta 5 follows 3"},
+        {delta_of(5, 5), errc::catalog_delta_version_gap, "delta 5 follows 5"},
         // The version check wins over a bad mutation.
-        {delta(1, 3, {del(0)}), errc::catalog_delta_version_gap, "delta 3 follows 1"},
-        {delta(1, 2, {del(0)}), errc::catalog_invalid_delta_mutation, "mutation without a route id"},
-        {delta(1, 2, {del(4), upsert(rd(4, "a", std::nullopt, 1))}), errc::catalog_invalid_delta_mutation,
+        {delta_of(1, 3, {delete_of(0)}), errc::catalog_delta_version_gap, "delta 3 follows 1"},
+        {delta_of(1, 2, {delete_of(0)}), errc::catalog_invalid_delta_mutation, "mutation without a route id"},
+        {delta_of(1, 2, {delete_of(4), upsert_of(rd(4, "a", std::nullopt, 1))}), errc::catalog_invalid_delta_mutation,
          "mutation for route 4 repeated"},
-        {delta(1, 2, {other_id}), errc::catalog_invalid_delta_mutation, "mutation for route 5: upsert of another route"},
-        {delta(1, 2, {no_route}), errc::catalog_invalid_delta_mutation, "mutation for route 4: upsert of another route"},
-        {delta(1, 2, {upsert(no_group)}), errc::catalog_group_id_required, "mutation for route 3"},
-        {delta(1, 2, {delete_with_route}), errc::catalog_invalid_delta_mutation, "mutation for route 6: delete with a route"},
-        {delta(1, 2, {unknown}), errc::catalog_invalid_delta_mutation, "mutation for route 8: unknown op 3"},
+        {delta_of(1, 2, {other_id}), errc::catalog_invalid_delta_mutation, "mutation for route 5: upsert of another route"},
+        {delta_of(1, 2, {no_route}), errc::catalog_invalid_delta_mutation, "mutation for route 4: upsert of another route"},
+        {delta_of(1, 2, {upsert_of(no_group)}), errc::catalog_group_id_required, "mutation for route 3"},
+        {delta_of(1, 2, {delete_with_route}), errc::catalog_invalid_delta_mutation, "mutation for route 6: delete with a route"},
+        {delta_of(1, 2, {unknown}), errc::catalog_invalid_delta_mutation, "mutation for route 8: unknown op 3"},
         // The first bad mutation wins.
-        {delta(1, 2, {del(2), unknown, del(0)}), errc::catalog_invalid_delta_mutation, "mutation for route 8: unknown op 3"},
+        {delta_of(1, 2, {delete_of(2), unknown, delete_of(0)}), errc::catalog_invalid_delta_mutation, "mutation for route 8: unknown op 3"},
     };
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const Outcome o = validation(cases[i].d);
@@ -201,13 +181,13 @@ BOOST_AUTO_TEST_CASE(validation_checks_versions_then_each_mutation_in_order) {
         BOOST_TEST(o.code == cases[i].expected);
         BOOST_TEST(o.context == cases[i].context);
     }
-    BOOST_TEST(!validate_delta(delta(kMax - 1, kMax)));
-    BOOST_TEST(!validate_delta(delta(0, 1)));  // an empty mutation list is valid
-    BOOST_TEST(!validate_delta(delta(0, 1, {upsert(example_route()), del(9)})));
+    BOOST_TEST(!validate_delta(delta_of(kMax - 1, kMax)));
+    BOOST_TEST(!validate_delta(delta_of(0, 1)));  // an empty mutation list is valid
+    BOOST_TEST(!validate_delta(delta_of(0, 1, {upsert_of(example_route()), delete_of(9)})));
 }
 
 BOOST_AUTO_TEST_CASE(the_record_is_the_spec_table_byte_for_byte_in_the_given_order) {
-    const CatalogDelta d = delta(4, 5, {upsert(example_route()), del(9)});
+    const CatalogDelta d = delta_of(4, 5, {upsert_of(example_route()), delete_of(9)});
     const auto bytes = codec::encode_delta(d);
     BOOST_TEST_REQUIRE(bytes.has_value());
     BOOST_TEST(to_hex(*bytes) == to_hex(example_delta_record()));
@@ -215,14 +195,14 @@ BOOST_AUTO_TEST_CASE(the_record_is_the_spec_table_byte_for_byte_in_the_given_ord
     BOOST_TEST((*codec::decode_delta(*bytes) == d));
 
     // Mutation order is kept as given, not sorted.
-    const CatalogDelta reversed = delta(4, 5, {del(9), upsert(example_route())});
+    const CatalogDelta reversed = delta_of(4, 5, {delete_of(9), upsert_of(example_route())});
     BOOST_TEST((*codec::decode_delta(*codec::encode_delta(reversed)) == reversed));
     // No mutations: the 25-byte header alone.
-    BOOST_TEST(to_hex(*codec::encode_delta(delta(0, 1))) == to_hex(hex("01") + be64(0) + be64(1) + be64(0)));
-    BOOST_TEST((*codec::decode_delta(hex("01") + be64(0) + be64(1) + be64(0)) == delta(0, 1)));
+    BOOST_TEST(to_hex(*codec::encode_delta(delta_of(0, 1))) == to_hex(hex("01") + be64(0) + be64(1) + be64(0)));
+    BOOST_TEST((*codec::decode_delta(hex("01") + be64(0) + be64(1) + be64(0)) == delta_of(0, 1)));
     // Encoding validates first.
     std::string context;
-    BOOST_TEST(codec::encode_delta(delta(4, 6), &context).error() == errc::catalog_delta_version_gap);
+    BOOST_TEST(codec::encode_delta(delta_of(4, 6), &context).error() == errc::catalog_delta_version_gap);
     BOOST_TEST(context == "delta 6 follows 4");
 }
 
