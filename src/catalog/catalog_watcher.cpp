@@ -74,24 +74,69 @@ void CatalogWatcher::validate() const {
     if (!engine_) throw_error(errc::engine_required);
 }
 
+namespace {
+
+// Deltas are keyed by route id: an engine holding access-split (id-0) routes follows snapshots.
+bool holds_ephemeral_routes(const RouteTable& table) {
+    for (std::size_t i = 0; i < table.size(); ++i)
+        if (table.route_id(i) == 0) return true;
+    return false;
+}
+
+}  // namespace
+
+asio::awaitable<bool> CatalogWatcher::follow_deltas(std::uint64_t version) {
+    for (;;) {
+        const std::uint64_t from = engine_->version();
+        if (from >= version) co_return true;
+        CatalogChangeSet changes;
+        bool gap = false;
+        try {
+            changes = co_await catalog_.changes_since(from, static_cast<std::int64_t>(kDefaultCatalogDeltaBatchSize));
+        } catch (const boost::system::system_error& e) {
+            if (e.code() != errc::catalog_delta_version_gap || !options_.snapshot_on_gap) throw;
+            gap = true;
+        }
+        if (gap) co_return false;  // the snapshot path
+        if (changes.reset) {  // no log, or the engine is older than its floor: the whole catalog, read already
+            std::string context;
+            const auto ec = engine_->apply_snapshot(std::move(*changes.reset), &context);
+            if (ec && ec != errc::engine_snapshot_version_stale) throw_error(ec, context);
+            co_return true;
+        }
+        if (changes.deltas.empty()) co_return true;
+        for (const auto& delta : changes.deltas) {
+            std::string context;
+            const auto ec = engine_->apply_delta(delta, &context);
+            if (ec == errc::engine_delta_version_gap && options_.snapshot_on_gap) co_return false;
+            if (ec && ec != errc::engine_snapshot_version_stale) throw_error(ec, context);
+        }
+        if (changes.deltas.size() < kDefaultCatalogDeltaBatchSize) co_return true;
+    }
+}
+
 asio::awaitable<bool> CatalogWatcher::sync_once() {
     validate();
     const auto [read_ts, version] = co_await catalog_.latest_version();
     bool applied = false;
     if (version > engine_->version()) {
-        // (Not a braced initializer around co_await: g++ 12 destroys such temporaries twice.)
-        CatalogSnapshot snap;
-        snap.version = version;
-        snap.routes = co_await catalog_.routes_at(read_ts);
-        snap.read_ts = read_ts;
-        std::string context;
-        auto ec = engine_->apply_snapshot(std::move(snap), &context);
-        if (ec && ec != errc::engine_snapshot_version_stale) throw_error(ec, context);
-        applied = !ec;  // stale: another path applied something newer meanwhile
+        const bool by_deltas = options_.follow_deltas && engine_->version() > 0 && !holds_ephemeral_routes(*engine_->table());
+        if (by_deltas) applied = co_await follow_deltas(version);
+        if (!applied) {
+            // (Not a braced initializer around co_await: g++ 12 destroys such temporaries twice.)
+            CatalogSnapshot snap;
+            snap.version = version;
+            snap.routes = co_await catalog_.routes_at(read_ts);
+            snap.read_ts = read_ts;
+            std::string context;
+            auto ec = engine_->apply_snapshot(std::move(snap), &context);
+            if (ec && ec != errc::engine_snapshot_version_stale) throw_error(ec, context);
+            applied = !ec;  // stale: another path applied something newer meanwhile
+        }
     }
     std::lock_guard lock(state_->status_mutex);
     state_->status.last_read_ts = read_ts;
-    if (applied) state_->status.last_applied_version = version;
+    if (applied) state_->status.last_applied_version = std::max(version, engine_->version());
     co_return applied;
 }
 

@@ -32,6 +32,12 @@ struct CatalogWatcherOptions {
     bool push = true;
     // Longest wait after failures; 0 = no backoff (the spec's fixed interval).
     std::chrono::milliseconds max_backoff{5000};
+    // [H] Follow the catalog's delta log (CatalogStore::changes_since) when the engine has a version
+    // and only catalog routes (an empty engine or ephemeral id-0 routes take the snapshot path; a
+    // catalog without a log answers with its snapshot, applied as is).
+    bool follow_deltas = true;
+    // [H] On a version gap in the log, apply one snapshot instead of failing the sync.
+    bool snapshot_on_gap = true;
 
     friend bool operator==(const CatalogWatcherOptions&, const CatalogWatcherOptions&) = default;
 
@@ -41,6 +47,8 @@ struct CatalogWatcherOptions {
         o.interval = interval;
         o.push = false;
         o.max_backoff = std::chrono::milliseconds{0};
+        o.follow_deltas = false;
+        o.snapshot_on_gap = false;
         return o;
     }
 };
@@ -85,6 +93,9 @@ public:
     const CatalogWatcherOptions& options() const noexcept { return options_; }
 
 private:
+    // Applies the log's deltas (or the reset snapshot changes_since answers with) until the engine
+    // reaches `version`; false when the snapshot path must take over (a gap, with snapshot_on_gap).
+    boost::asio::awaitable<bool> follow_deltas(std::uint64_t version);
     enum class Wake { timer, push, stop, cancelled };
 
     void validate() const;
