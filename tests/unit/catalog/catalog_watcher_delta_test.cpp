@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(random_saves_and_splits_end_in_the_same_table_as_the_snapsh
     // Saves re-cut the keyspace into 1-6 routes (some ids kept, random groups); splits cut one route.
     std::uint64_t version = 0, next_id = 1;
     std::vector<RouteDescriptor> table{rd(next_id++, "", std::nullopt, 1)};
-    for (int step = 0; step < 150; ++step) {
+    for (int step = 0; step < 1000; ++step) {
         const auto pick = rng() % table.size();
         const std::string key = table[pick].start + "\x01";
         if (rng() % 4 == 0 && (!table[pick].end || key < *table[pick].end)) {
