@@ -356,22 +356,36 @@ asio::awaitable<CatalogChangeSet> CatalogStore::changes_since(std::uint64_t afte
     if (limit <= 0) throw_error(errc::catalog_delta_limit_invalid, "limit " + std::to_string(limit));
     const auto count = std::min<std::uint64_t>(static_cast<std::uint64_t>(limit), kMaxCatalogDeltaBatchSize);
 
-    const CatalogRead read = co_await CatalogRead::begin(*this, store);
-    const std::uint64_t current = co_await read.version();
+    // The version and the floor at one ts: on a round-trip store one read of the meta keys only, so
+    // a sync that follows deltas never reads the routes.
+    std::uint64_t ts = 0, current = 0, floor = 0;
+    if (store.round_trip_per_call()) {
+        std::string start(codec::kMetaPrefix);
+        std::optional<std::string> end = codec::prefix_scan_end(codec::kMetaPrefix);
+        RangeRead meta = co_await store.scan_latest(std::move(start), std::move(end));
+        ts = meta.ts;
+        for (const auto& row : meta.pairs) {
+            if (row.key == codec::kVersionKey) current = decode_version_value(row.value);
+            else if (row.key == codec::kDeltaFloorKey) floor = decode_floor_value(row.value);
+        }
+    } else {
+        ts = co_await store.last_commit_ts();
+        current = co_await version_at(ts);
+    }
     CatalogChangeSet changes;
     if (after > current)
         throw_error(errc::catalog_delta_version_future,
                     "after " + std::to_string(after) + ", catalog version " + std::to_string(current));
     if (after == current) co_return changes;
-    const std::uint64_t floor = co_await read.stored_floor();
+    if (!store.round_trip_per_call()) floor = co_await stored_floor_at(ts);
     if (floor > current)
         throw_error(errc::catalog_invalid_delta_record,
                     "delta floor " + std::to_string(floor) + " exceeds catalog version " + std::to_string(current));
     if (floor == 0 || after + 1 < floor) {
         CatalogSnapshot snap;
         snap.version = current;
-        snap.routes = co_await read.routes();
-        snap.read_ts = read.ts();
+        snap.routes = co_await routes_at(ts);
+        snap.read_ts = ts;
         changes.reset = std::move(snap);
         co_return changes;
     }
@@ -379,7 +393,7 @@ asio::awaitable<CatalogChangeSet> CatalogStore::changes_since(std::uint64_t afte
     const std::uint64_t last = current - after <= count ? current : after + count;
     std::optional<std::string> end;
     if (last < std::numeric_limits<std::uint64_t>::max()) end = codec::delta_key(last + 1);
-    const auto rows = co_await store.scan_at(codec::delta_key(after + 1), std::move(end), last - after, read.ts());
+    const auto rows = co_await store.scan_at(codec::delta_key(after + 1), std::move(end), last - after, ts);
     std::size_t next_row = 0;
     for (std::uint64_t v = after + 1; v <= last; ++v) {
         if (next_row == rows.size() || codec::delta_version_from_key(rows[next_row].key) != v)

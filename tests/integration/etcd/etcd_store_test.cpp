@@ -302,6 +302,30 @@ BOOST_AUTO_TEST_CASE(catalog_reads_cost_one_request_and_saves_one_to_three_whate
     BOOST_TEST(last.routes == routes);
 }
 
+// Following the delta log costs two requests (the meta keys, then the deltas) whatever the catalog's
+// size. (That the routes stay unread is for issue 12's bytes-per-sync benchmark to show.)
+BOOST_AUTO_TEST_CASE(changes_since_costs_two_requests) {
+    CatalogStoreOptions options;
+    options.delta_log = true;
+    CatalogStore catalog(store, options);
+    std::vector<RouteDescriptor> routes = many_routes(300);
+    run(catalog.save(0, routes));
+    routes.front().group_id = 7;
+    run(catalog.save(1, routes));
+
+    const std::uint64_t before = store->requests_sent();
+    const CatalogChangeSet changes = run(catalog.changes_since(1));
+    BOOST_TEST(store->requests_sent() - before == 2u);  // meta range + delta range
+    BOOST_TEST(!changes.reset.has_value());
+    BOOST_TEST_REQUIRE(changes.deltas.size() == 1u);
+    BOOST_TEST(changes.deltas[0].mutations.size() == 1u);
+    BOOST_TEST((*changes.deltas[0].mutations[0].route == routes.front()));
+    // From version 0 too (the log reaches back to version 1): two requests, two deltas.
+    const std::uint64_t from_start = store->requests_sent();
+    BOOST_TEST(run(catalog.changes_since(0)).deltas.size() == 2u);
+    BOOST_TEST(store->requests_sent() - from_start == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(an_apply_whose_compares_are_not_known_from_a_read_costs_one_keys_only_range_more) {
     CatalogStore catalog(store);
     const std::vector<RouteDescriptor> routes = many_routes(300);
