@@ -39,6 +39,18 @@ struct CatalogDelta {
     friend bool operator==(const CatalogDelta&, const CatalogDelta&) = default;
 };
 
+// §11.1's change set: the deltas after a version, or the whole catalog when they are not all kept.
+// routecat adds the catalog version and the delta floor at the read's ts, so a reader of a page
+// knows whether more follow and where the log begins.
+struct CatalogChangeSet {
+    std::optional<CatalogSnapshot> reset;
+    std::vector<CatalogDelta> deltas;
+    std::uint64_t version = 0;  // the catalog's version at the read ts
+    std::uint64_t floor = 0;    // the oldest delta kept then; 0 = the catalog keeps no log
+
+    friend bool operator==(const CatalogChangeSet&, const CatalogChangeSet&) = default;
+};
+
 inline constexpr std::uint64_t kDefaultCatalogDeltaRetention = 1024;
 inline constexpr std::size_t kDefaultCatalogDeltaBatchSize = 128;
 inline constexpr std::size_t kMaxCatalogDeltaBatchSize = 1024;

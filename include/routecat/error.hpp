@@ -36,6 +36,9 @@ enum class errc {
     catalog_delta_base_mismatch,
     catalog_delta_version_future,
     catalog_delta_limit_invalid,
+    // catalog mirror (§12, [H]; routecat's mirror follows the HTTP change feed)
+    catalog_watch_client_required,
+    catalog_watch_event_invalid,
     // engine (§15)
     engine_snapshot_version_stale,
     engine_snapshot_duplicate_id,

@@ -16,16 +16,20 @@ struct Call {
 };
 
 // Reads (read_handlers.cpp).
-boost::asio::awaitable<Response> get_routes(Call call);     // GET /v1/routes
-boost::asio::awaitable<Response> get_lookup(Call call);     // GET /v1/routes/lookup
-boost::asio::awaitable<Response> get_intersect(Call call);  // GET /v1/routes/intersect
-boost::asio::awaitable<Response> get_stats(Call call);      // GET /v1/stats
-boost::asio::awaitable<Response> get_catalog(Call call);    // GET /v1/catalog
+boost::asio::awaitable<Reply> get_routes(Call call);     // GET /v1/routes
+boost::asio::awaitable<Reply> get_lookup(Call call);     // GET /v1/routes/lookup
+boost::asio::awaitable<Reply> get_intersect(Call call);  // GET /v1/routes/intersect
+boost::asio::awaitable<Reply> get_stats(Call call);      // GET /v1/stats
+boost::asio::awaitable<Reply> get_catalog(Call call);    // GET /v1/catalog
+
+// The change feed (change_handlers.cpp).
+boost::asio::awaitable<Reply> get_changes(Call call);         // GET /v1/catalog/changes
+boost::asio::awaitable<Reply> get_changes_stream(Call call);  // GET /v1/catalog/changes/stream
 
 // Mutations (write_handlers.cpp).
-boost::asio::awaitable<Response> put_catalog(Call call);           // PUT /v1/catalog
-boost::asio::awaitable<Response> post_split(Call call);            // POST /v1/catalog/split
-boost::asio::awaitable<Response> post_access(Call call);           // POST /v1/routes/access
-boost::asio::awaitable<Response> post_engine_snapshot(Call call);  // POST /v1/engine/snapshot
+boost::asio::awaitable<Reply> put_catalog(Call call);           // PUT /v1/catalog
+boost::asio::awaitable<Reply> post_split(Call call);            // POST /v1/catalog/split
+boost::asio::awaitable<Reply> post_access(Call call);           // POST /v1/routes/access
+boost::asio::awaitable<Reply> post_engine_snapshot(Call call);  // POST /v1/engine/snapshot
 
 }  // namespace routecat::admin::handlers

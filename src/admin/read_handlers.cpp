@@ -1,4 +1,5 @@
 #include "admin/handlers.hpp"
+#include "admin/long_poll.hpp"
 #include "admin/query.hpp"
 
 #include "routecat/base64.hpp"
@@ -126,35 +127,6 @@ Response not_modified(const Request& req, const std::string& etag) {
     return res;
 }
 
-// ---- long poll --------------------------------------------------------------------------------
-
-asio::awaitable<void> wait_above(std::shared_ptr<Engine> engine, std::uint64_t after) {
-    co_await engine->wait_for_version_above(after);
-}
-
-// The end of a long poll's patience: its timeout, or a shutdown beginning.
-asio::awaitable<void> timeout_or_shutdown(std::shared_ptr<Shutdown> shutdown, std::chrono::milliseconds timeout) {
-    if (shutdown) {
-        co_await shutdown->wait_for(timeout);
-    } else {
-        asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-        co_await timer.async_wait(asio::use_awaitable);
-    }
-}
-
-// Waits until the engine's version is above `after`, the timeout passes or a shutdown begins,
-// holding no thread.
-asio::awaitable<void> wait_version_or_timeout(std::shared_ptr<Engine> engine, std::uint64_t after,
-                                              std::chrono::milliseconds timeout, std::shared_ptr<Shutdown> shutdown) {
-    auto ex = co_await asio::this_coro::executor;
-    auto waiter = asio::co_spawn(ex, wait_above(std::move(engine), after), asio::deferred);
-    auto expiry = asio::co_spawn(ex, timeout_or_shutdown(std::move(shutdown), timeout), asio::deferred);
-    auto group = asio::experimental::make_parallel_group(std::move(waiter), std::move(expiry));
-    // Whichever completes first wins; the group cancels the other and waits for it.
-    auto result = co_await std::move(group).async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-    (void)result;
-}
-
 std::optional<RouteState> state_param(const query::Params& params) {
     auto text = params.get("state");
     if (!text) return std::nullopt;
@@ -202,7 +174,7 @@ json::value watcher_json(const CatalogWatcher* watcher) {
 
 }  // namespace
 
-asio::awaitable<Response> get_catalog(Call call) {
+asio::awaitable<Reply> get_catalog(Call call) {
     const CatalogSnapshot snap = co_await call.ctx.catalog.snapshot();
     const std::uint64_t next_route_id = co_await call.ctx.catalog.next_route_id_at(snap.read_ts);
     boost::json::object body = snapshot_to_json(snap);
@@ -211,7 +183,7 @@ asio::awaitable<Response> get_catalog(Call call) {
 }
 
 // GET /v1/routes[?limit=&after=&group_id=&state=&wait_version=&timeout=]
-asio::awaitable<Response> get_routes(Call call) {
+asio::awaitable<Reply> get_routes(Call call) {
     const AdminContext& ctx = call.ctx;
     const query::Params params(call.params);
 
@@ -278,7 +250,7 @@ asio::awaitable<Response> get_routes(Call call) {
 }
 
 // GET /v1/routes/lookup?key= | key_b64= | key_hex=
-asio::awaitable<Response> get_lookup(Call call) {
+asio::awaitable<Reply> get_lookup(Call call) {
     const query::Params params(call.params);
     const std::optional<std::string> key = params.key("key");
     if (!key) query::bad_parameter("key", "missing (give key=, key_b64= or key_hex=)");
@@ -292,7 +264,7 @@ asio::awaitable<Response> get_lookup(Call call) {
 }
 
 // GET /v1/routes/intersect?start=&end= (each also _b64 / _hex); no start = "", no end = +inf.
-asio::awaitable<Response> get_intersect(Call call) {
+asio::awaitable<Reply> get_intersect(Call call) {
     const query::Params params(call.params);
     const std::string start = params.key("start").value_or(std::string{});
     const std::optional<std::string> end = params.key("end");
@@ -310,7 +282,7 @@ asio::awaitable<Response> get_intersect(Call call) {
 }
 
 // GET /v1/stats[?top=N]
-asio::awaitable<Response> get_stats(Call call) {
+asio::awaitable<Reply> get_stats(Call call) {
     const query::Params params(call.params);
     const std::uint64_t top = params.u64("top").value_or(kDefaultTop);
     if (top > kMaxTop) query::bad_parameter("top", "must be at most 1000");

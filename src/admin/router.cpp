@@ -23,6 +23,7 @@ http::status status_for(const boost::system::error_code& ec) {
     if (ec.category() != error_category()) return http::status::internal_server_error;
     switch (static_cast<errc>(ec.value())) {
         case errc::bad_request:
+        case errc::catalog_delta_limit_invalid:
         case errc::split_key_at_boundary:
         case errc::invalid_split_key:
             return http::status::bad_request;
@@ -30,6 +31,7 @@ http::status status_for(const boost::system::error_code& ec) {
         case errc::engine_snapshot_version_stale:
         case errc::engine_snapshot_ahead_of_catalog:
         case errc::engine_snapshot_mismatch:
+        case errc::catalog_delta_version_future:
             return http::status::conflict;
         case errc::catalog_route_id_required:
         case errc::catalog_group_id_required:
@@ -56,7 +58,7 @@ http::status status_for(const boost::system::error_code& ec) {
 
 namespace {
 
-using HandlerFn = asio::awaitable<Response> (*)(handlers::Call);
+using HandlerFn = asio::awaitable<Reply> (*)(handlers::Call);
 
 struct Endpoint {
     std::string_view path;
@@ -64,11 +66,11 @@ struct Endpoint {
     HandlerFn handler;
 };
 
-asio::awaitable<Response> get_healthz(handlers::Call call) {
+asio::awaitable<Reply> get_healthz(handlers::Call call) {
     co_return json_response(call.req, http::status::ok, boost::json::object{{"status", "ok"}});
 }
 
-asio::awaitable<Response> get_readyz(handlers::Call call) {
+asio::awaitable<Reply> get_readyz(handlers::Call call) {
     const AdminContext& ctx = call.ctx;
     if (ctx.loader) {
         const auto load = ctx.loader->status();
@@ -98,7 +100,7 @@ asio::awaitable<Response> get_readyz(handlers::Call call) {
     co_return json_response(call.req, http::status::ok, body);
 }
 
-asio::awaitable<Response> get_metrics(handlers::Call call) {
+asio::awaitable<Reply> get_metrics(handlers::Call call) {
     if (!call.ctx.metrics) co_return json_error(call.req, http::status::not_found, "not_found", "metrics are not enabled");
     Response res{http::status::ok, call.req.version()};
     res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -109,7 +111,7 @@ asio::awaitable<Response> get_metrics(handlers::Call call) {
 }
 
 // The API table of DESIGN.md; a path listed with other methods answers 405 with Allow.
-constexpr std::array<Endpoint, 12> kEndpoints{{
+constexpr std::array<Endpoint, 14> kEndpoints{{
     {"/healthz", http::verb::get, get_healthz},
     {"/readyz", http::verb::get, get_readyz},
     {"/v1/routes", http::verb::get, handlers::get_routes},
@@ -119,6 +121,8 @@ constexpr std::array<Endpoint, 12> kEndpoints{{
     {"/v1/stats", http::verb::get, handlers::get_stats},
     {"/v1/catalog", http::verb::get, handlers::get_catalog},
     {"/v1/catalog", http::verb::put, handlers::put_catalog},
+    {"/v1/catalog/changes", http::verb::get, handlers::get_changes},
+    {"/v1/catalog/changes/stream", http::verb::get, handlers::get_changes_stream},
     {"/v1/catalog/split", http::verb::post, handlers::post_split},
     {"/v1/engine/snapshot", http::verb::post, handlers::post_engine_snapshot},
     {"/metrics", http::verb::get, get_metrics},
@@ -193,7 +197,7 @@ std::optional<Response> refusal(const AdminContext& ctx, const Request& req, std
     return std::nullopt;
 }
 
-asio::awaitable<Response> dispatch(const AdminContext& ctx, const Request& req) {
+asio::awaitable<Reply> dispatch(const AdminContext& ctx, const Request& req) {
     auto target = boost::urls::parse_origin_form(req.target());
     if (!target) co_return json_error(req, http::status::bad_request, "bad_request", "malformed request target");
     const std::string path(target->path());
@@ -256,9 +260,10 @@ std::string_view endpoint_label(const Request& req) {
     return "other";
 }
 
-asio::awaitable<Response> handle_admin_request(const AdminContext& ctx, Request req) {
+asio::awaitable<Reply> handle_admin_request(const AdminContext& ctx, Request req) {
     const auto started = std::chrono::steady_clock::now();
-    Response res = co_await dispatch(ctx, req);
+    Reply reply = co_await dispatch(ctx, req);
+    Response& res = reply.response;
     if (ctx.metrics)
         ctx.metrics->observe_request(endpoint_label(req),
                                      req.method() == http::verb::unknown ? "other" : req.method_string(),
@@ -268,7 +273,7 @@ asio::awaitable<Response> handle_admin_request(const AdminContext& ctx, Request 
         res.set(http::field::access_control_expose_headers, "ETag");
         if (*origin != "*") res.set(http::field::vary, "Origin");
     }
-    co_return res;
+    co_return reply;
 }
 
 }  // namespace routecat::admin

@@ -5,6 +5,7 @@
 #include "routecat/detail/change_notifier.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -15,7 +16,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -75,6 +79,65 @@ asio::awaitable<void> discard_body(beast::tcp_stream& stream, beast::flat_buffer
     buffer.consume(buffer.size());
 }
 
+// A streamed body's pieces, written straight to the connection: as HTTP/1.1 chunks, or raw on an
+// HTTP/1.0 connection (which the end of the body closes). A failed write throws: the client has gone.
+class ConnectionBodyWriter final : public BodyWriter {
+public:
+    ConnectionBodyWriter(beast::tcp_stream& stream, bool chunked, std::chrono::milliseconds write_timeout)
+        : stream_(stream), chunked_(chunked), write_timeout_(write_timeout) {}
+
+    asio::awaitable<void> write(std::string piece) override {
+        if (piece.empty()) co_return;  // an empty chunk would end the body
+        stream_.expires_after(write_timeout_);
+        if (chunked_) {
+            auto chunk = http::make_chunk(asio::buffer(piece));
+            co_await asio::async_write(stream_, chunk, asio::use_awaitable);
+        } else {
+            co_await asio::async_write(stream_, asio::buffer(piece), asio::use_awaitable);
+        }
+    }
+
+    asio::awaitable<void> finish() {
+        if (!chunked_) co_return;
+        stream_.expires_after(write_timeout_);
+        auto last = http::make_chunk_last();
+        co_await asio::async_write(stream_, last, asio::use_awaitable);
+    }
+
+private:
+    beast::tcp_stream& stream_;
+    bool chunked_;
+    std::chrono::milliseconds write_timeout_;
+};
+
+// Sends a streamed reply: its header, then its body as the stream produces it. False when the
+// connection cannot carry another request (HTTP/1.0, a failed write, a stream that threw).
+asio::awaitable<bool> write_streamed(beast::tcp_stream& stream, Reply& reply, std::chrono::milliseconds write_timeout) {
+    http::response<http::empty_body> head;
+    head.base() = std::move(reply.response.base());
+    head.erase(http::field::content_length);
+    const bool chunked = head.version() >= 11;
+    if (chunked)
+        head.chunked(true);
+    else
+        head.keep_alive(false);
+    boost::system::error_code ec;
+    http::response_serializer<http::empty_body> serializer(head);
+    stream.expires_after(write_timeout);
+    co_await http::async_write_header(stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+    ConnectionBodyWriter writer(stream, chunked, write_timeout);
+    bool finished = false;
+    try {
+        co_await reply.stream(writer);
+        co_await writer.finish();
+        finished = true;
+    } catch (const boost::system::system_error&) {
+        // The client went away, or the stream's producer failed: this connection is done.
+    }
+    co_return finished && chunked && head.keep_alive();
+}
+
 }  // namespace
 
 class Server::Session {
@@ -98,6 +161,13 @@ public:
 Server::Server(asio::any_io_executor executor, ServerOptions options, Handler handler)
     : executor_(std::move(executor)), options_(options), handler_(std::move(handler)),
       acceptor_(asio::make_strand(executor_)), connections_changed_(std::make_unique<detail::ChangeNotifier>()) {}
+
+Server::Server(asio::any_io_executor executor, ServerOptions options,
+               std::function<asio::awaitable<Response>(Request)> handler)
+    : Server(std::move(executor), options, [whole = std::move(handler)](Request req) -> asio::awaitable<Reply> {
+          Response res = co_await whole(std::move(req));
+          co_return res;
+      }) {}
 
 Server::~Server() = default;
 
@@ -259,12 +329,20 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
 
         Request req = parser.release();
         const bool keep_alive = req.keep_alive();
-        Response res;
+        Reply reply;
         try {
-            res = co_await handler_(std::move(req));
+            reply = co_await handler_(std::move(req));
         } catch (const std::exception& e) {
-            res = json_error(version, keep_alive, http::status::internal_server_error, "internal", e.what());
+            reply = json_error(version, keep_alive, http::status::internal_server_error, "internal", e.what());
         }
+        if (reply.stream) {
+            reply.response.keep_alive(keep_alive && !stopping_);
+            const bool reusable = co_await write_streamed(stream, reply, options_.idle_timeout);
+            session->busy = false;
+            if (!reusable || stopping_) break;
+            continue;
+        }
+        Response& res = reply.response;
         res.keep_alive(keep_alive && !stopping_);
         stream.expires_after(options_.idle_timeout);
         co_await http::async_write(stream, res, token);

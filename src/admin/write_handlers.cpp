@@ -119,7 +119,7 @@ void count(const Call& call, const CatalogWrite<Committed>& write) {
 
 }  // namespace
 
-asio::awaitable<Response> put_catalog(Call call) {
+asio::awaitable<Reply> put_catalog(Call call) {
     const json::object body = parse_body(call.req, {"expected_version", "routes"});
     const std::uint64_t expected = required_u64(body, "expected_version");
     std::vector<RouteDescriptor> routes = routes_from(required_array(body, "routes"), "routes");
@@ -139,7 +139,7 @@ asio::awaitable<Response> put_catalog(Call call) {
     co_return json_response(call.req, http::status::ok, reply);
 }
 
-asio::awaitable<Response> post_split(Call call) {
+asio::awaitable<Reply> post_split(Call call) {
     const json::object body = parse_body(call.req, {"expected_version", "route_id", "split_key", "split_key_text"});
     const std::uint64_t expected = required_u64(body, "expected_version");
     const std::uint64_t route_id = required_u64(body, "route_id");
@@ -158,7 +158,7 @@ asio::awaitable<Response> post_split(Call call) {
     co_return json_response(call.req, http::status::ok, reply);
 }
 
-asio::awaitable<Response> post_access(Call call) {
+asio::awaitable<Reply> post_access(Call call) {
     const json::object body = parse_body(call.req, {"keys", "keys_text"});
     const json::value* b64 = body.if_contains("keys");
     const json::value* text = body.if_contains("keys_text");
@@ -195,7 +195,7 @@ asio::awaitable<Response> post_access(Call call) {
     co_return json_response(call.req, http::status::ok, reply);
 }
 
-asio::awaitable<Response> post_engine_snapshot(Call call) {
+asio::awaitable<Reply> post_engine_snapshot(Call call) {
     const json::object body = parse_body(call.req, {"version", "routes", "read_ts"});
     CatalogSnapshot snap;
     snap.version = required_u64(body, "version");

@@ -372,12 +372,14 @@ asio::awaitable<CatalogChangeSet> CatalogStore::changes_since(std::uint64_t afte
         ts = co_await store.last_commit_ts();
         current = co_await version_at(ts);
     }
+    if (!store.round_trip_per_call()) floor = co_await stored_floor_at(ts);
     CatalogChangeSet changes;
+    changes.version = current;
+    changes.floor = floor;
     if (after > current)
         throw_error(errc::catalog_delta_version_future,
                     "after " + std::to_string(after) + ", catalog version " + std::to_string(current));
     if (after == current) co_return changes;
-    if (!store.round_trip_per_call()) floor = co_await stored_floor_at(ts);
     if (floor > current)
         throw_error(errc::catalog_invalid_delta_record,
                     "delta floor " + std::to_string(floor) + " exceeds catalog version " + std::to_string(current));

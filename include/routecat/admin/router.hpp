@@ -34,6 +34,8 @@ struct AdminOptions {
     std::string listen_address;
     // Longest a GET /v1/routes?wait_version= long poll may wait.
     std::chrono::milliseconds max_long_poll{60'000};
+    // How often an idle change stream sends a comment, so proxies and clients see it is alive.
+    std::chrono::milliseconds stream_heartbeat{15'000};
 
     friend bool operator==(const AdminOptions&, const AdminOptions&) = default;
 };
@@ -50,7 +52,8 @@ struct AdminContext {
     std::shared_ptr<const CatalogLoader> loader;
 };
 
-boost::asio::awaitable<Response> handle_admin_request(const AdminContext& context, Request request);
+// A streamed reply (GET /v1/catalog/changes/stream) holds copies of what it needs from context.
+boost::asio::awaitable<Reply> handle_admin_request(const AdminContext& context, Request request);
 
 // The HTTP status a routecat error maps to (400 input, 409 conflicts, 422 validation, 503 store
 // unreachable, 500 anything else).

@@ -4,7 +4,8 @@
 // daemon; any awaitable function for an embedder).
 //
 // Per connection: keep-alive and pipelining (requests are answered in order), a body limit (413),
-// a header timeout (a slow client is dropped), an idle timeout between requests. Per server: a
+// a header timeout (a slow client is dropped), an idle timeout between requests, streamed bodies
+// (a Reply with a BodyStream: chunked on HTTP/1.1, each piece sent as it comes). Per server: a
 // connection cap (above it a connection gets 503 and is closed) and a graceful drain on stop().
 
 #include "routecat/admin/http.hpp"
@@ -42,6 +43,9 @@ struct ServerOptions {
 class Server : public std::enable_shared_from_this<Server> {
 public:
     Server(boost::asio::any_io_executor executor, ServerOptions options, Handler handler);
+    // For handlers that only ever answer whole responses.
+    Server(boost::asio::any_io_executor executor, ServerOptions options,
+           std::function<boost::asio::awaitable<Response>(Request)> handler);
     ~Server();
 
     // Binds and listens (port 0 = any free port); returns the bound endpoint.

@@ -34,14 +34,6 @@ struct CatalogStoreOptions {
     friend bool operator==(const CatalogStoreOptions&, const CatalogStoreOptions&) = default;
 };
 
-// §11.1's change set: the deltas after a version, or the whole catalog when they are not all kept.
-struct CatalogChangeSet {
-    std::optional<CatalogSnapshot> reset;
-    std::vector<CatalogDelta> deltas;
-
-    friend bool operator==(const CatalogChangeSet&, const CatalogChangeSet&) = default;
-};
-
 class CatalogStore {
 public:
     // Rows are read in pages of this many (§6.1).

@@ -23,6 +23,7 @@ struct ApiReply {
     unsigned status = 0;
     boost::json::value json;  // null when the body is not JSON
     admin::Response raw;
+    admin::BodyStream stream;  // a streamed reply's body (GET /v1/catalog/changes/stream)
 
     // {"error":{"code":...}} of an error reply, empty otherwise.
     std::string error_code() const {
@@ -55,7 +56,9 @@ struct ApiFixture {
         req.body() = body;
         req.prepare_payload();
         ApiReply reply;
-        reply.raw = run(io, admin::handle_admin_request(ctx, std::move(req)));
+        admin::Reply whole = run(io, admin::handle_admin_request(ctx, std::move(req)));
+        reply.raw = std::move(whole.response);
+        reply.stream = std::move(whole.stream);
         reply.status = reply.raw.result_int();
         boost::system::error_code ec;
         reply.json = boost::json::parse(reply.raw.body(), ec);

@@ -167,9 +167,9 @@ asio::awaitable<admin::Response> stats_while_watching(admin::AdminContext* ctx, 
     *status = watcher->status();
     admin::Request req{boost::beast::http::verb::get, "/v1/stats", 11};
     req.set(boost::beast::http::field::host, "localhost");
-    admin::Response res = co_await admin::handle_admin_request(*ctx, std::move(req));
+    admin::Reply reply = co_await admin::handle_admin_request(*ctx, std::move(req));
     watcher->stop();
-    co_return res;
+    co_return reply.response;
 }
 
 }  // namespace

@@ -54,9 +54,9 @@ BOOST_AUTO_TEST_CASE(readyz_is_503_once_the_watcher_has_stopped) {
             co_await tick.async_wait(boost::asio::use_awaitable);
         }
         admin::Request req{http::verb::get, "/readyz", 11};
-        auto res = co_await admin::handle_admin_request(f.ctx, std::move(req));
+        admin::Reply reply = co_await admin::handle_admin_request(f.ctx, std::move(req));
         w.stop();
-        co_return res.result_int();
+        co_return reply.response.result_int();
     };
     BOOST_TEST(run(io, check(*this, *watcher)) == 200u);
     loop.get();

@@ -83,13 +83,13 @@ BOOST_AUTO_TEST_CASE(a_rebinding_host_is_421_on_every_endpoint_but_the_health_ch
 
 BOOST_AUTO_TEST_CASE(an_http_1_1_request_without_host_is_400) {
     admin::Request req{http::verb::get, "/v1/routes", 11};
-    auto reply = run(io, admin::handle_admin_request(ctx, std::move(req)));
+    auto reply = run(io, admin::handle_admin_request(ctx, std::move(req))).response;
     BOOST_TEST(reply.result_int() == 400u);
     BOOST_TEST(reply.body() == R"({"error":{"code":"bad_request","message":"an HTTP/1.1 request needs a Host header"}})");
     admin::Request old{http::verb::get, "/v1/routes", 10};  // HTTP/1.0 has no Host to check
-    BOOST_TEST(run(io, admin::handle_admin_request(ctx, std::move(old))).result_int() == 200u);
+    BOOST_TEST(run(io, admin::handle_admin_request(ctx, std::move(old))).response.result_int() == 200u);
     admin::Request health{http::verb::get, "/healthz", 11};
-    BOOST_TEST(run(io, admin::handle_admin_request(ctx, std::move(health))).result_int() == 200u);
+    BOOST_TEST(run(io, admin::handle_admin_request(ctx, std::move(health))).response.result_int() == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(a_foreign_origin_is_403_for_every_method) {

@@ -91,6 +91,8 @@ BOOST_AUTO_TEST_CASE(after_1025_saves_from_empty_the_floor_is_2_and_delta_1_is_g
     BOOST_TEST(from_0.reset->version == 1025u);
     BOOST_TEST((from_0.reset->routes == std::vector<RouteDescriptor>{rd(1, "", std::nullopt, 1025)}));
     BOOST_TEST(from_0.reset->read_ts == last());
+    BOOST_TEST(from_0.version == 1025u);
+    BOOST_TEST(from_0.floor == 2u);
     BOOST_TEST(from_0.deltas.empty());
     const CatalogChangeSet from_1 = changes(1, 3);
     BOOST_TEST(!from_1.reset.has_value());
@@ -133,7 +135,12 @@ BOOST_AUTO_TEST_CASE(a_catalog_written_without_a_log_starts_one_at_its_next_save
 BOOST_AUTO_TEST_CASE(changes_since_answers_and_errors_as_11_4_says) {
     save_logged(0, {rd(1, "", std::nullopt, 1)});
     save_logged(1, {rd(1, "", std::nullopt, 2)});
-    BOOST_TEST((changes(2) == CatalogChangeSet{}));  // after == current: nothing
+    // after == current: nothing, with the version and floor of the read.
+    BOOST_TEST((changes(2) == CatalogChangeSet{std::nullopt, {}, 2, 1}));
+    const CatalogChangeSet one = changes(1);
+    BOOST_TEST(one.version == 2u);
+    BOOST_TEST(one.floor == 1u);
+    BOOST_TEST(one.deltas.size() == 1u);
     auto f = failure_of([&] { changes(3); });
     BOOST_TEST(f.code == errc::catalog_delta_version_future);
     BOOST_TEST(f.what == "after 3, catalog version 2: catalog delta cursor is ahead of catalog version");

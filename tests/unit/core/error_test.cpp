@@ -47,6 +47,8 @@ const std::vector<Expected>& expected_table() {
          "catalog delta base version does not match durable catalog"},
         {errc::catalog_delta_version_future, "catalog_delta_version_future", "catalog delta cursor is ahead of catalog version"},
         {errc::catalog_delta_limit_invalid, "catalog_delta_limit_invalid", "catalog delta limit must be positive"},
+        {errc::catalog_watch_client_required, "catalog_watch_client_required", "catalog watch client is required"},
+        {errc::catalog_watch_event_invalid, "catalog_watch_event_invalid", "catalog watch event is invalid"},
         {errc::engine_snapshot_version_stale, "engine_snapshot_version_stale", "engine snapshot version is stale"},
         {errc::engine_snapshot_duplicate_id, "engine_snapshot_duplicate_id", "engine snapshot has duplicate route id"},
         {errc::engine_snapshot_route_overlap, "engine_snapshot_route_overlap", "engine snapshot has overlapping routes"},

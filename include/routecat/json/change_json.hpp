@@ -1,0 +1,38 @@
+#pragma once
+// The change feed's JSON (GET /v1/catalog/changes, its SSE stream, and HttpCatalogMirror, which
+// reads them back). Route objects are route_json.hpp's; a reset is the GET /v1/catalog object.
+//
+//   change set: {"version":CUR,"floor":F,"reset":null|{snapshot},"deltas":[delta…]}
+//   delta:      {"previous_version":P,"version":V,"mutations":[
+//                  {"op":"upsert","route_id":I,"route":{route}}, {"op":"delete","route_id":J}]}
+//
+// Parsing is for responses, not requests: fields it does not know are ignored (a newer server may
+// add some), every field it knows is type-checked, and a delta is validated as §11.2 says.
+
+#include "routecat/catalog_delta.hpp"
+#include "routecat/route.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace routecat {
+
+boost::json::object delta_to_json(const CatalogDelta& delta);
+// The reset, when present, is snapshot_to_json(reset); callers add its "next_route_id".
+boost::json::object change_set_to_json(const CatalogChangeSet& changes);
+
+// {"version","read_ts"?,"routes":[…]} (a GET /v1/catalog body; "next_route_id" is ignored). The
+// routes are not validated as a table here: the engine that applies them does that.
+boost::system::result<CatalogSnapshot> snapshot_from_json(const boost::json::value& v, std::string& error,
+                                                          std::string_view path = {});
+// Failures: errc::catalog_watch_event_invalid with error = "<path>: <what>" for a wrong shape, or
+// the §11.2 code with its context for a delta that does not validate.
+boost::system::result<CatalogDelta> delta_from_json(const boost::json::value& v, std::string& error,
+                                                    std::string_view path = {});
+boost::system::result<CatalogChangeSet> change_set_from_json(const boost::json::value& v, std::string& error);
+
+}  // namespace routecat
