@@ -113,6 +113,15 @@ public:
     // the load of the route they replace; then §7.8's order check. Any error changes nothing.
     boost::system::error_code apply_delta(const CatalogDelta& delta, std::string* context = nullptr);
 
+    // Outside the spec (§7.8 never moves the version backwards): replaces the table and the version
+    // with snapshot's whatever the current version, older, equal or newer. For a follower whose source
+    // went back (a restarted memory store, a restored backup) and that chooses to serve the source's
+    // table rather than its own (HttpCatalogMirrorOptions::follow_regression). Validation as
+    // apply_snapshot's; an error changes nothing. Loads start at 0. The history ring is cleared and
+    // holds the new version alone: the versions it held may now name other tables. Waiters of
+    // wait_for_version_above complete only if the new version is above what they wait for.
+    boost::system::error_code reset_to(CatalogSnapshot snapshot);
+
     // Completes as soon as version() > after (at once if it already is): long polls wait here
     // without holding a thread. Cancellable (throws operation_aborted).
     boost::asio::awaitable<void> wait_for_version_above(std::uint64_t after);
@@ -126,6 +135,8 @@ private:
     friend void detail::set_history_depth_for_test(Engine& engine, std::size_t depth);
 
     void publish_locked(std::shared_ptr<const RouteTable> table);
+    // Publishes a table that moves the version: history, then the waiters.
+    void publish_version_locked(std::shared_ptr<const RouteTable> table);
 
     void skip_split_locked(std::string_view reason);
 

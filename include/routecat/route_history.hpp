@@ -39,6 +39,8 @@ public:
     // Records table for version unless the version is already recorded.
     void record(std::uint64_t version, std::shared_ptr<const RouteTable> table);
     std::optional<HistorySnapshot> at(std::uint64_t version) const;
+    // Forgets every recorded version (Engine::reset_to: a version may come to name another table).
+    void clear();
     std::size_t depth() const;
     std::size_t size() const;
     // Shrinking evicts the oldest excess entries at once. depth must be > 0 (std::invalid_argument).

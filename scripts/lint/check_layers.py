@@ -20,6 +20,7 @@ LOCATIONS = [
     ("include/routecat/store/make_store.hpp", "store_factory"),
     ("include/routecat/catalog/", "catalog"),
     ("include/routecat/json/", "json"),
+    ("include/routecat/mirror/", "mirror"),
     ("include/routecat/admin/", "admin"),
     ("include/routecat/daemon/", "daemon"),
     ("include/routecat/", "core"),
@@ -28,6 +29,7 @@ LOCATIONS = [
     ("src/rocksdb/", "rocksdb"),
     ("src/etcd/", "etcd"),
     ("src/json/", "json"),
+    ("src/mirror/", "mirror"),
     ("src/admin/", "admin"),
     ("src/store_factory/", "store_factory"),
     ("src/daemon/", "daemon"),
@@ -41,10 +43,11 @@ ALLOWED = {
     "rocksdb": {"core"},
     "etcd": {"core"},
     "json": {"core"},
+    "mirror": {"core", "json"},
     "admin": {"core", "catalog", "json"},
     "store_factory": {"core", "rocksdb", "etcd"},
-    "daemon": {"core", "catalog", "rocksdb", "etcd", "json", "admin", "store_factory"},
-    "tools": {"core", "catalog", "rocksdb", "etcd", "json", "admin", "store_factory", "daemon"},
+    "daemon": {"core", "catalog", "rocksdb", "etcd", "json", "mirror", "admin", "store_factory"},
+    "tools": {"core", "catalog", "rocksdb", "etcd", "json", "mirror", "admin", "store_factory", "daemon"},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')

@@ -46,6 +46,12 @@ std::uint64_t Engine::generation() const noexcept { return table()->generation()
 
 void Engine::publish_locked(std::shared_ptr<const RouteTable> table) { table_.store(std::move(table), std::memory_order_release); }
 
+void Engine::publish_version_locked(std::shared_ptr<const RouteTable> table) {
+    publish_locked(table);
+    history_.record(table->version(), table);
+    version_notifier_->notify();  // completions are posted: no waiter runs under the writer lock
+}
+
 void Engine::update_route(std::string_view start, std::optional<std::string_view> end, std::uint64_t group_id) {
     std::lock_guard lock(writer_mutex_);
     auto current = table();
@@ -214,10 +220,7 @@ boost::system::error_code Engine::apply_snapshot(CatalogSnapshot snapshot, std::
     auto current = table();  // a concurrent apply may have won meanwhile
     if (snapshot.version < current->version()) return stale(snapshot.version, current->version(), context);
     if (snapshot.version == current->version()) return {};
-    auto next = RouteTable::from_sorted(snapshot.routes, snapshot.version, current->generation() + 1);
-    publish_locked(next);
-    history_.record(snapshot.version, std::move(next));
-    version_notifier_->notify();  // completions are posted: no waiter runs under the writer lock
+    publish_version_locked(RouteTable::from_sorted(snapshot.routes, snapshot.version, current->generation() + 1));
     return {};
 }
 
@@ -271,9 +274,15 @@ boost::system::error_code Engine::apply_delta(const CatalogDelta& delta, std::st
     auto next = RouteTable::from_sorted(routes, delta.version, current->generation() + 1);
     for (std::size_t i = 0; i < routes.size(); ++i)
         if (auto it = loads.find(routes[i].route_id); it != loads.end()) next->load(i).store(it->second);
-    publish_locked(next);
-    history_.record(delta.version, std::move(next));
-    version_notifier_->notify();
+    publish_version_locked(std::move(next));
+    return {};
+}
+
+boost::system::error_code Engine::reset_to(CatalogSnapshot snapshot) {
+    if (auto ec = check_snapshot_routes(snapshot.routes)) return ec;
+    std::lock_guard lock(writer_mutex_);
+    history_.clear();
+    publish_version_locked(RouteTable::from_sorted(snapshot.routes, snapshot.version, table()->generation() + 1));
     return {};
 }
 

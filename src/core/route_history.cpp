@@ -32,6 +32,11 @@ std::optional<HistorySnapshot> RouteHistory::at(std::uint64_t version) const {
     return std::nullopt;
 }
 
+void RouteHistory::clear() {
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+}
+
 std::size_t RouteHistory::depth() const {
     std::lock_guard lock(mutex_);
     return depth_;
