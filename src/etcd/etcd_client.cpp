@@ -316,6 +316,7 @@ asio::awaitable<EtcdReply> EtcdClient::send(const std::string& path, const std::
         auto res = parser.release();
         EtcdReply reply;
         reply.endpoint = ep.url;
+        reply.body_bytes = res.body().size();
         boost::system::error_code json_ec;
         reply.body = boost::json::parse(res.body(), json_ec);
         if (res.keep_alive()) give_back(at.index, std::move(connection));

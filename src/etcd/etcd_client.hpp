@@ -60,6 +60,7 @@ struct EtcdReply {
     std::string message;
     std::string endpoint;
     boost::json::value body;
+    std::size_t body_bytes = 0;  // the HTTP body's size as received, before parsing (for byte counters)
 };
 
 // A response body that arrives as a sequence of JSON messages (a watch).

@@ -12,6 +12,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <limits>
 #include <map>
@@ -119,6 +120,7 @@ struct EtcdStore::Impl {
     std::unique_ptr<Watch> idle_watch_;  // guarded by watch_mutex_
     std::mutex cache_mutex_;
     std::deque<std::shared_ptr<const CachedRange>> cache_;  // most recent first
+    std::atomic<std::uint64_t> range_response_bytes_{0};  // bodies of /v3/kv/range answers
 };
 
 boost::system::result<std::shared_ptr<EtcdStore>> EtcdStore::create(EtcdStoreOptions options, asio::any_io_executor ex,
@@ -158,6 +160,7 @@ const EtcdStoreOptions& EtcdStore::options() const noexcept { return impl_->opti
 std::uint64_t EtcdStore::requests_sent() const noexcept { return impl_->client_->requests_sent(); }
 std::uint64_t EtcdStore::connections_opened() const noexcept { return impl_->client_->connections_opened(); }
 std::uint64_t EtcdStore::authentications() const noexcept { return impl_->client_->authentications(); }
+std::uint64_t EtcdStore::range_response_bytes() const noexcept { return impl_->range_response_bytes_.load(); }
 
 // The MvccStore calls, each the Impl's coroutine of the same name.
 asio::awaitable<std::uint64_t> EtcdStore::last_commit_ts() { return impl_->last_commit_ts(); }
@@ -188,11 +191,13 @@ std::string EtcdStore::Impl::full_end(const std::optional<std::string>& end) con
 
 asio::awaitable<etcd::RangeResponse> EtcdStore::Impl::range(etcd::RangeRequest& request) {
     EtcdReply reply = co_await client_->call("/v3/kv/range", etcd::encode(request), EtcdClient::Retry::idempotent);
+    range_response_bytes_ += reply.body_bytes;
     if (reply.grpc_code != 0 && contains(reply.message, "required revision is a future revision")) {
         // Nothing has committed at or below that ts that the current revision does not show; the
         // caller sees revision 0 and pins its next pages to the revision this answer was served at.
         request.revision = 0;
         reply = co_await client_->call("/v3/kv/range", etcd::encode(request), EtcdClient::Retry::idempotent);
+        range_response_bytes_ += reply.body_bytes;
     }
     if (reply.grpc_code != 0) throw_reply_error(reply, "range");
     std::string context;

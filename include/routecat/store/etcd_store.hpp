@@ -78,6 +78,10 @@ public:
     std::uint64_t requests_sent() const noexcept;
     std::uint64_t connections_opened() const noexcept;
     std::uint64_t authentications() const noexcept;  // logins sent to /v3/auth/authenticate
+    // Bytes of the HTTP bodies of every /v3/kv/range answer (the JSON as received, error answers
+    // included): what this store's reads cost on the wire. Not txn answers (a Save's read-back rides
+    // in its txn) nor watch events. For the bytes-per-sync benchmark and tests.
+    std::uint64_t range_response_bytes() const noexcept;
 
 protected:
     boost::asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,

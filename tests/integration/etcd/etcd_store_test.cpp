@@ -326,6 +326,27 @@ BOOST_AUTO_TEST_CASE(changes_since_costs_two_requests) {
     BOOST_TEST(store->requests_sent() - from_start == 2u);
 }
 
+// range_response_bytes() counts the JSON bodies of range answers (base64 keys and values, so more
+// than their raw bytes); watch events are not range answers.
+BOOST_AUTO_TEST_CASE(range_response_bytes_counts_range_answers_not_watch_events) {
+    CatalogStore catalog(store);
+    const std::vector<RouteDescriptor> routes = many_routes(300);
+    run(catalog.save(0, routes));
+
+    auto reader = same_prefix();
+    BOOST_TEST(reader->range_response_bytes() == 0u);
+    const CatalogSnapshot snap = run(CatalogStore(reader).snapshot());  // one range: every row
+    const std::uint64_t snapshot_bytes = reader->range_response_bytes();
+    std::size_t raw = 0;
+    for (const auto& row : scan(*store, snap.read_ts)) raw += row.key.size() + row.value.size();
+    BOOST_TEST(snapshot_bytes > raw);
+
+    put(*store, "watched", "x");
+    const std::uint64_t before_wait = reader->range_response_bytes();
+    run(reader->wait_for_change(snap.read_ts));  // the put is an event on the watch, not a range answer
+    BOOST_TEST(reader->range_response_bytes() == before_wait);
+}
+
 BOOST_AUTO_TEST_CASE(an_apply_whose_compares_are_not_known_from_a_read_costs_one_keys_only_range_more) {
     CatalogStore catalog(store);
     const std::vector<RouteDescriptor> routes = many_routes(300);
