@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
@@ -23,6 +24,15 @@ T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
     io.restart();
     io.run();
     return f.get();
+}
+
+// The numbers on a plain benchmark's command line; flags are skipped (scripts/bench.sh passes
+// --benchmark_color=false to every benchmark).
+inline std::vector<std::size_t> number_args(int argc, char** argv) {
+    std::vector<std::size_t> numbers;
+    for (int i = 1; i < argc; ++i)
+        if (argv[i][0] != '-') numbers.push_back(std::strtoull(argv[i], nullptr, 10));
+    return numbers;
 }
 
 inline std::string random_key(std::mt19937_64& rng, std::size_t size = 16) {
