@@ -343,4 +343,19 @@ BOOST_AUTO_TEST_CASE(a_failed_read_mid_stream_sends_an_error_event_and_ends) {
     BOOST_TEST(client.pieces[1].starts_with("event: error\nid: 2\ndata: {\"error\":{\"code\":\"store_unavailable\",\"message\":"));
 }
 
+BOOST_AUTO_TEST_CASE(both_endpoints_pass_the_host_and_origin_checks) {
+    save_up_to(2);
+    for (const std::string target : {"/v1/catalog/changes?after=1", "/v1/catalog/changes/stream?after=1"}) {
+        auto r = get(target, {{"Host", "evil.example"}});
+        BOOST_TEST(r.status == 421u, target);
+        BOOST_TEST(r.error_code() == "misdirected_request", target);
+        r = get(target, {{"Origin", "http://evil.example"}});
+        BOOST_TEST(r.status == 403u, target);
+        BOOST_TEST(r.error_code() == "forbidden_origin", target);
+        BOOST_TEST(!r.stream, target);
+        r = get(target, {{"Origin", "http://localhost"}});  // this server itself
+        BOOST_TEST(r.status == 200u, target);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
