@@ -24,9 +24,15 @@ void FeedConnection::cancel() {
     stream_.cancel();
 }
 
+// A cancel() may land between two operations (one that had completed already): none starts after it.
+void FeedConnection::throw_if_cancelled() const {
+    if (cancelled_) throw boost::system::system_error(asio::error::operation_aborted);
+}
+
 asio::awaitable<void> FeedConnection::connect() {
     // Not bounded by a deadline: an IP literal resolves at once, a name as fast as the resolver.
     const auto addresses = co_await resolver_.async_resolve(endpoint_.host, endpoint_.port, asio::use_awaitable);
+    throw_if_cancelled();
     stream_.expires_after(connect_timeout_);
     co_await stream_.async_connect(addresses, asio::use_awaitable);
     buffer_.clear();
@@ -38,7 +44,7 @@ asio::awaitable<FeedReply> FeedConnection::get(std::string target, std::chrono::
     boost::system::error_code failure;
     FeedReply reply;
     try {
-        if (cancelled_) throw boost::system::system_error(asio::error::operation_aborted);
+        throw_if_cancelled();
         if (!connected_) co_await connect();
         http::request<http::empty_body> req{http::verb::get, target, 11};
         req.set(http::field::host, endpoint_.host_header);
@@ -46,9 +52,11 @@ asio::awaitable<FeedReply> FeedConnection::get(std::string target, std::chrono::
         req.set(http::field::user_agent, "routecat-mirror");
         req.keep_alive(true);
         step = "write";
+        throw_if_cancelled();
         stream_.expires_after(timeout);
         co_await http::async_write(stream_, req, asio::use_awaitable);
         step = "read";
+        throw_if_cancelled();
         http::response_parser<http::string_body> parser;
         parser.body_limit(body_limit_);
         co_await http::async_read(stream_, buffer_, parser, asio::use_awaitable);

@@ -34,6 +34,7 @@ public:
 
 private:
     boost::asio::awaitable<void> connect();
+    void throw_if_cancelled() const;
 
     const FeedEndpoint& endpoint_;
     std::size_t body_limit_;

@@ -31,6 +31,8 @@ boost::asio::awaitable<T> await_on(Executor ex, boost::asio::awaitable<T> task, 
             if (slot.is_connected()) slot.clear();
         }
     } clear{slot};
+    // A cancellation emitted before the handler above was assigned is only recorded in the state.
+    if (state.cancelled() != asio::cancellation_type::none) on_cancel();
     co_return co_await asio::co_spawn(ex, std::move(task),
                                       asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
 }

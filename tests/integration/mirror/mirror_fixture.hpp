@@ -37,14 +37,16 @@ namespace routecat::test {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// Runs until destroyed; call() runs a coroutine there and waits for it.
+// Runs until destroyed (on `threads` threads); call() runs a coroutine there and waits for it.
 class IoThread {
 public:
-    IoThread() : thread_([this] { io.run(); }) {}
+    explicit IoThread(int threads = 1) {
+        for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io.run(); });
+    }
     ~IoThread() {
         work_.reset();
         io.stop();
-        thread_.join();
+        for (auto& t : threads_) t.join();
     }
 
     template <class T>
@@ -56,7 +58,7 @@ public:
 
 private:
     asio::executor_work_guard<asio::io_context::executor_type> work_{io.get_executor()};
-    std::thread thread_;
+    std::vector<std::thread> threads_;
 };
 
 // Polls pred every 5 ms until it holds or timeout passes; returns whether it held.

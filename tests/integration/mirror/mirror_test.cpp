@@ -12,11 +12,13 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
 #include <map>
+#include <random>
 
 using namespace routecat;
 using namespace routecat::test;
@@ -344,6 +346,36 @@ BOOST_AUTO_TEST_CASE(cancelling_the_awaiting_coroutine_ends_run_in_a_poll_or_bet
             mirror.stop();
             BOOST_TEST((again.wait_for(2s) == std::future_status::ready));
         }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(stops_and_cancellations_from_other_threads_on_three_io_threads) {
+    IoThread io(3);
+    Source source(io);
+    source.save(0, kTwoRoutes);
+    std::mt19937 random(12);
+    for (int i = 0; i < 200; ++i) {
+        auto engine = std::make_shared<Engine>();
+        HttpCatalogMirror mirror(engine, mirror_options({source.url()}));
+        // The signal is only touched on the strand run() is awaited on.
+        auto strand = asio::make_strand(io.io);
+        asio::cancellation_signal signal;
+        auto done = asio::co_spawn(strand, mirror.run(), asio::bind_cancellation_slot(signal.slot(), asio::use_future));
+        if (i % 4 == 0) BOOST_TEST_REQUIRE(eventually([&] { return engine->version() == 1; }));  // in a long poll
+        else std::this_thread::sleep_for(std::chrono::microseconds(random() % 3000));  // anywhere
+        if (i % 2 == 0) {
+            mirror.stop();
+        } else {
+            std::promise<void> emitted;
+            asio::post(strand, [&] {
+                signal.emit(asio::cancellation_type::terminal);
+                emitted.set_value();
+            });
+            emitted.get_future().wait();
+        }
+        BOOST_TEST_REQUIRE((done.wait_for(2s) == std::future_status::ready), "iteration " << i);
+        done.get();
+        BOOST_TEST(!mirror.status().running);
     }
 }
 
