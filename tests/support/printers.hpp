@@ -24,7 +24,7 @@ inline std::ostream& boost_test_print_type(std::ostream& os, const KeyValue& kv)
 
 inline std::ostream& boost_test_print_type(std::ostream& os, const Mutation& m) {
     return os << (m.op == MutationOp::put ? "put " : m.op == MutationOp::del ? "del " : "op? ") << '"'
-              << key_to_text(m.key) << "\" \"" << key_to_text(m.value) << '"';
+              << key_to_text(m.key) << "\" \"" << key_to_text(m.value) << '"' << (m.guarded ? " guarded" : "");
 }
 
 inline std::ostream& boost_test_print_type(std::ostream& os, const RouteDescriptor& r) {

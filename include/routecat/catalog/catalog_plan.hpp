@@ -71,6 +71,7 @@ CatalogDelta plan_delta(const std::vector<RouteDescriptor>& existing, const std:
 // P, durable catalog is at C") unless it follows the durable version; then Put delta, Put floor and
 // Deletes of the deltas below the new floor. The floor starts at 1 for a log begun with the catalog
 // (previous version 0), else at the delta's version, and keeps the last `retention` versions.
+// Every one is Mutation::guarded (a routecat extension): the version key written with them guards them.
 boost::system::result<std::vector<Mutation>> plan_delta_log(const CatalogDelta& delta, std::uint64_t durable_version,
                                                             std::uint64_t stored_floor, std::uint64_t retention,
                                                             std::string* context = nullptr);

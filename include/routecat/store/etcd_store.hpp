@@ -9,9 +9,13 @@
 //   (0 if absent then), so a put OR delete by anyone after start_ts fails the txn with
 //   write_conflict. Known gap: a key absent at start_ts that was created and deleted again after it
 //   leaves nothing a compare can see; catalog writes never delete a key they did not read.
+//   Mutation::guarded keys (a routecat extension) get no compare, unless every key of the apply is
+//   guarded: the unguarded key their writers always write with them fails the txn instead.
 // - Every key lives under options.prefix. scan_latest() reads a range and its revision in one
-//   request, so a catalog snapshot costs one request and a Save two (three when the written keys'
-//   revisions at start_ts are not known from the read: one keys-only range at start_ts).
+//   request, so a catalog snapshot costs one request and a Save two (three when the compared keys'
+//   revisions at start_ts are not known from the read: one keys-only range at start_ts). A Save on
+//   the read the store has at hand (scan_recent(), kept current by each txn's read-back of that
+//   range) is one request, with the delta log as without it (its keys are guarded).
 // - wait_for_change(after) completes on the first event after `after` on one watch of the prefix
 //   that outlives the call: the next call continues on the same stream (one connection for a
 //   watcher's whole life, not one per wait) as long as it started at or before after + 1. A watch

@@ -26,9 +26,24 @@ struct Mutation {
     MutationOp op = MutationOp::put;
     std::string key;
     std::string value;  // empty for a delete
+    // routecat extension, outside the spec (§5 knows no such flag): the caller promises that every
+    // writer of this key, in any transaction, also writes an unguarded key of the same apply() (the
+    // catalog: the delta log's keys are only written together with the version key). Any commit
+    // that changed this key after start_ts then also changed that key, so apply()'s conflict check
+    // on the unguarded keys already fails it, and a store may skip this key's own check. MemoryStore
+    // and RocksDbStore check it anyway (a local check is cheap); EtcdStore skips it, which spares a
+    // look-up of the key's mod revision when no read it has at hand covers the key. An apply() whose
+    // mutations are all guarded is checked in full. Writing a guarded key in a transaction that
+    // does not keep the promise can lose a conflict: only the catalog's delta-log writes set it.
+    bool guarded = false;
 
     static Mutation put(std::string key, std::string value) { return {MutationOp::put, std::move(key), std::move(value)}; }
     static Mutation del(std::string key) { return {MutationOp::del, std::move(key), {}}; }
+    // The same mutation, guarded (see above).
+    Mutation as_guarded() && {
+        guarded = true;
+        return std::move(*this);
+    }
 
     friend bool operator==(const Mutation&, const Mutation&) = default;
 };
@@ -61,7 +76,8 @@ public:
 
     // Atomically writes every mutation at one commit ts and returns it. The ts is >= min_commit_ts and
     // above every earlier commit. Throws errc::write_conflict, writing nothing, when any written key
-    // (put or delete) has a version committed after start_ts; errc::unknown_op for a bad op, before
+    // (put or delete) has a version committed after start_ts (a guarded key's own check may be
+    // skipped: see Mutation::guarded); errc::unknown_op for a bad op, before
     // anything is written (checked here, once for every backend; then commit() writes).
     boost::asio::awaitable<std::uint64_t> apply(std::vector<Mutation> mutations, std::uint64_t start_ts,
                                                 std::uint64_t min_commit_ts);

@@ -326,6 +326,81 @@ BOOST_AUTO_TEST_CASE(changes_since_costs_two_requests) {
     BOOST_TEST(store->requests_sent() - from_start == 2u);
 }
 
+// With the delta log a Save writes keys outside the catalog read it builds on (the deltas). They are
+// guarded by the version key (Mutation::guarded), so they need neither compares nor a look-up, and
+// the txn still reads back the routes and meta keys: one request per Save, as without the log, while
+// the log grows and once each Save also deletes the oldest delta.
+BOOST_AUTO_TEST_CASE(a_save_with_the_delta_log_costs_one_request_like_one_without) {
+    CatalogStoreOptions options;
+    options.delta_log = true;
+    options.delta_retention = 3;
+    CatalogStore catalog(store, options);
+    std::vector<RouteDescriptor> routes = many_routes(300);
+    std::uint64_t before = store->requests_sent();
+    run(catalog.save(0, routes));
+    BOOST_TEST(store->requests_sent() - before == 2u);  // scan_latest + the txn
+    for (std::uint64_t v = 1; v <= 6; ++v) {  // to version 7: from version 4 on each Save deletes a delta
+        routes.front().group_id = 10 + v;
+        before = store->requests_sent();
+        BOOST_TEST(run(catalog.save(v, routes)).version == v + 1);
+        BOOST_TEST(store->requests_sent() - before == 1u, "the Save to version " << v + 1);
+    }
+    BOOST_TEST(run(catalog.delta_floor()) == 5u);
+    const CatalogChangeSet kept = run(catalog.changes_since(4));
+    BOOST_TEST_REQUIRE(kept.deltas.size() == 3u);
+    BOOST_TEST(kept.deltas.back().version == 7u);
+    BOOST_TEST((*kept.deltas.back().mutations.at(0).route == routes.front()));
+
+    // Another writer with the log saves version 8: the read at hand is stale, read again, then the txn.
+    CatalogStore other(same_prefix(), options);
+    std::vector<RouteDescriptor> theirs = routes;
+    theirs.back().group_id = 99;
+    BOOST_TEST(run(other.save(7, theirs)).version == 8u);
+    before = store->requests_sent();
+    BOOST_TEST(run(catalog.save(8, routes)).version == 9u);
+    BOOST_TEST(store->requests_sent() - before == 2u);
+
+    // A client still at version 9 after the other writer saved version 10: the read at hand says 9,
+    // the version key's compare fails the txn (its delta 10 and floor are not written), a fresh read
+    // says 10: a mismatch.
+    BOOST_TEST(run(other.save(9, theirs)).version == 10u);
+    routes.front().group_id = 77;
+    BOOST_TEST(error_of([&] { run(catalog.save(9, routes)); }) == errc::catalog_version_mismatch);
+    const CatalogChangeSet log = run(other.changes_since(7));
+    BOOST_TEST_REQUIRE(log.deltas.size() == 3u);
+    BOOST_TEST((*log.deltas[0].mutations.at(0).route == theirs.back()));  // delta 8: theirs
+    BOOST_TEST((*log.deltas[2].mutations.at(0).route == theirs.back()));  // delta 10: theirs, not ours
+    BOOST_TEST(log.floor == 8u);
+}
+
+// What the flag means on etcd: a guarded key gets no compare (nor a look-up: the cached read covers
+// the rest), so a change of it alone is not a conflict; the key guarding it is. Only writers that keep
+// Mutation::guarded's promise may set it, as the catalog does for its delta log.
+BOOST_AUTO_TEST_CASE(guarded_keys_are_neither_compared_nor_looked_up) {
+    CatalogStore catalog(store);
+    run(catalog.save(0, many_routes(10)));
+    const CatalogSnapshot snap = run(catalog.snapshot());  // the meta keys and routes, cached at read_ts
+    put(*same_prefix(), "~outside", "theirs");
+    auto version_and = [&](Mutation outside) {
+        std::vector<Mutation> m;
+        m.push_back(std::move(outside));
+        m.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(snap.version + 1)));
+        return m;
+    };
+    std::uint64_t before = store->requests_sent();
+    BOOST_TEST(error_of([&] { run(store->apply(version_and(Mutation::put("~outside", "mine")), snap.read_ts, 0)); }) ==
+               errc::write_conflict);
+    BOOST_TEST(store->requests_sent() - before == 2u);  // the look-up of "~outside", the txn
+    before = store->requests_sent();
+    const std::uint64_t t = run(store->apply(version_and(Mutation::put("~outside", "mine").as_guarded()), snap.read_ts, 0));
+    BOOST_TEST(store->requests_sent() - before == 1u);
+    BOOST_TEST(get("~outside", t) == std::optional<std::string>("mine"));
+    // The guard holds: a txn from the same read fails on the version key.
+    BOOST_TEST(error_of([&] { run(store->apply(version_and(Mutation::put("~outside", "again").as_guarded()), snap.read_ts, 0)); }) ==
+               errc::write_conflict);
+    BOOST_TEST(get("~outside") == std::optional<std::string>("mine"));
+}
+
 // range_response_bytes() counts the JSON bodies of range answers (base64 keys and values, so more
 // than their raw bytes); watch events are not range answers.
 BOOST_AUTO_TEST_CASE(range_response_bytes_counts_range_answers_not_watch_events) {
@@ -894,6 +969,31 @@ BOOST_AUTO_TEST_CASE(a_save_whose_answer_is_lost_is_decided_by_a_re_read) {
     snap = run(direct.snapshot());
     BOOST_TEST(snap.version == 3u);
     BOOST_TEST((snap.routes == std::vector<RouteDescriptor>{rd(9, "", std::nullopt, 9)}));
+}
+
+// With the delta log too: the delta keys have no compares (Mutation::guarded), so it is the version
+// key's that fails the re-send of a txn that committed; the log holds the delta once.
+BOOST_AUTO_TEST_CASE(a_save_with_the_delta_log_whose_answer_is_lost_is_committed_once) {
+    FaultProxy proxy("127.0.0.1", std::to_string(shared_etcd().client_port(0)));
+    auto options = store->options();
+    options.endpoints = {proxy.url()};
+    CatalogStoreOptions logging;
+    logging.delta_log = true;
+    CatalogStore ours(make(options), logging);
+    CatalogStore direct(store, logging);
+    run(ours.save(0, {rd(1, "", std::nullopt, 1)}));
+
+    const std::vector<RouteDescriptor> split{rd(1, "", "m", 1), rd(2, "m", std::nullopt, 2)};
+    const std::uint64_t before = last();
+    proxy.drop_next_answers(1, "/v3/kv/txn");
+    BOOST_TEST(run(ours.save(1, split)).version == 2u);
+    BOOST_TEST(proxy.answers_dropped() == 1);
+    BOOST_TEST(last() == before + 1);  // one commit
+    const CatalogChangeSet changes = run(direct.changes_since(0));
+    BOOST_TEST_REQUIRE(changes.deltas.size() == 2u);
+    BOOST_TEST(changes.deltas[1].version == 2u);
+    BOOST_TEST(changes.deltas[1].mutations.size() == 2u);
+    BOOST_TEST(run(direct.delta_floor()) == 1u);
 }
 
 // ---------------------------------------------------------------------------------------------

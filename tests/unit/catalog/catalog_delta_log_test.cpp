@@ -18,9 +18,12 @@ using namespace routecat::test;
 
 namespace {
 
-Mutation put_delta(const CatalogDelta& d) { return Mutation::put(codec::delta_key(d.version), codec::encode_delta(d).value()); }
+// What Save writes of the log is guarded (Mutation::guarded): the version key guards it.
+Mutation put_delta(const CatalogDelta& d) {
+    return Mutation::put(codec::delta_key(d.version), codec::encode_delta(d).value()).as_guarded();
+}
 Mutation put_floor(std::uint64_t floor) {
-    return Mutation::put(std::string(codec::kDeltaFloorKey), codec::encode_delta_floor(floor));
+    return Mutation::put(std::string(codec::kDeltaFloorKey), codec::encode_delta_floor(floor)).as_guarded();
 }
 
 // A catalog with the delta log on, over the fixture's hooked store.
@@ -103,7 +106,7 @@ BOOST_AUTO_TEST_CASE(after_1025_saves_from_empty_the_floor_is_2_and_delta_1_is_g
     save_logged(1025, {rd(1, "", std::nullopt, 1026)});
     BOOST_TEST(floor() == 3u);
     BOOST_TEST(!has_delta(2));
-    BOOST_TEST((last_apply().at(3) == Mutation::del(codec::delta_key(2))));
+    BOOST_TEST((last_apply().at(3) == Mutation::del(codec::delta_key(2)).as_guarded()));
 }
 
 BOOST_AUTO_TEST_CASE(a_smaller_retention_keeps_that_many_versions) {

@@ -8,6 +8,7 @@
 #include "routecat/codec.hpp"
 #include "routecat/error.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <string>
@@ -242,6 +243,10 @@ BOOST_AUTO_TEST_CASE(plan_delta_log_starts_keeps_and_trims_the_log) {
         return out;
     };
     auto floor_of = [](const std::vector<Mutation>& ms) { return codec::decode_delta_floor(ms.at(1).value).value(); };
+    // Every one is guarded: the version key written with them serialises their writers.
+    auto all_guarded = [](const std::vector<Mutation>& ms) {
+        return std::all_of(ms.begin(), ms.end(), [](const Mutation& m) { return m.guarded; });
+    };
     const std::string floor_key(codec::kDeltaFloorKey);
     // A new catalog starts its log at 1; a catalog without one starts it at the delta's version.
     auto first = plan_delta_log(test::delta_of(0, 1), 0, 0, 1024);
@@ -252,6 +257,8 @@ BOOST_AUTO_TEST_CASE(plan_delta_log_starts_keeps_and_trims_the_log) {
     BOOST_TEST(floor_of(*plan_delta_log(test::delta_of(1023, 1024), 1023, 1, 1024)) == 1u);
     auto trimmed = plan_delta_log(test::delta_of(1024, 1025), 1024, 1, 1024);
     BOOST_TEST(floor_of(*trimmed) == 2u);
+    BOOST_TEST(all_guarded(*first));
+    BOOST_TEST(all_guarded(*trimmed));
     BOOST_TEST((keys(*trimmed) == std::vector<std::string>{"put " + codec::delta_key(1025), "put " + floor_key,
                                                              "del " + codec::delta_key(1)}));
     // A floor started late is raised by the retention too, deleting every version in between.
