@@ -146,12 +146,29 @@ struct CatalogAfter {
     std::vector<RouteDescriptor> routes;  // in catalog order
 };
 
+// The first ts in (below, above] at which the catalog's version is at least `version`, given that it
+// is below `version` at `below` and not at `above`. Versions only grow with the ts, so a binary
+// search over the ts finds it in O(log(above - below)) reads of the version key.
+asio::awaitable<std::uint64_t> first_ts_reaching(const CatalogStore& catalog, std::uint64_t version,
+                                                 std::uint64_t below, std::uint64_t above) {
+    while (above - below > 1) {
+        const std::uint64_t mid = below + (above - below) / 2;
+        if (co_await catalog.version_at(mid) >= version)
+            above = mid;
+        else
+            below = mid;
+    }
+    co_return above;
+}
+
 // Steps 8-9: true when the mutations committed, false on a conflict (the caller's version
 // mismatch). When the store cannot tell whether the commit landed (its answer was lost and a
-// re-send failed its compares), a re-read decides: it landed iff the catalog now holds exactly
-// `after` (version and routes; another writer saving the very same table at the same version is
-// indistinguishable, and as good). commit_ts gets the commit's ts, or after a re-read the ts of
-// that read (at or above the commit). A re-read that fails leaves the outcome unknown: the store's
+// re-send failed its compares), reads decide: it landed iff the catalog, at the first ts where its
+// version reached `after.version`, holds exactly `after` (another writer saving the very same table
+// at the same version is indistinguishable, and as good). Looking at that ts rather than at the
+// current one matters: other writers may have saved on top of ours before the re-read. commit_ts
+// gets the commit's ts (after reads: that first ts). When the reads fail (the store is still
+// down, or the history is compacted), the outcome stays unknown: the store's
 // commit_outcome_unknown is thrown.
 asio::awaitable<bool> commit_plan(const CatalogStore& catalog, MvccStore& store, std::vector<Mutation> mutations,
                                   std::uint64_t read_ts, std::uint64_t min_commit_ts, const CatalogAfter& after,
@@ -167,18 +184,26 @@ asio::awaitable<bool> commit_plan(const CatalogStore& catalog, MvccStore& store,
         if (e.code() != errc::commit_outcome_unknown) throw;
         unknown = std::current_exception();
     }
-    std::optional<CatalogRead> reread;
+    std::optional<bool> landed;
+    std::uint64_t landed_at = 0;
     try {
-        reread.emplace(co_await CatalogRead::begin(catalog, store));
+        const std::uint64_t now = co_await store.last_commit_ts();
+        if (now > read_ts && co_await catalog.version_at(now) >= after.version) {
+            landed_at = co_await first_ts_reaching(catalog, after.version, read_ts, now);
+            const std::uint64_t version = co_await catalog.version_at(landed_at);
+            landed = version == after.version;
+            if (*landed) {
+                const std::vector<RouteDescriptor> routes = co_await catalog.routes_at(landed_at);
+                landed = routes == after.routes;
+            }
+        } else {
+            landed = false;  // the catalog never got past the version this commit built on
+        }
     } catch (const boost::system::system_error&) {
     }
-    if (!reread) std::rethrow_exception(unknown);
-    const std::uint64_t version = co_await reread->version();
-    if (version != after.version) co_return false;
-    const std::vector<RouteDescriptor> routes = co_await reread->routes();
-    if (routes != after.routes) co_return false;
-    if (commit_ts) *commit_ts = reread->ts();
-    co_return true;
+    if (!landed) std::rethrow_exception(unknown);
+    if (*landed && commit_ts) *commit_ts = landed_at;
+    co_return *landed;
 }
 
 }  // namespace

@@ -26,6 +26,9 @@ public:
     // The next apply's answer is lost, as a network fault loses it: the apply throws
     // commit_outcome_unknown after the inner store committed it (landed) or without forwarding it.
     void lose_next_answer(bool landed) { lose_.store(landed ? Lose::after_commit : Lose::before_commit); }
+    // Runs when an answer is lost, before commit_outcome_unknown is thrown (after the commit, if it
+    // landed): other writers committing while the writer whose answer was lost does not know.
+    void on_lost_answer(Hook hook) { lost_hook_ = std::move(hook); }
     // The next n calls of last_commit_ts() throw code (a store that is down, then comes back).
     void fail_last_commit_ts(int n, boost::system::error_code code = make_error_code(boost::system::errc::io_error)) {
         failure_code_ = code;
@@ -89,9 +92,15 @@ protected:
         }
         if (apply_hook_) co_await apply_hook_(*inner_);
         const Lose lose = lose_.exchange(Lose::none);
-        if (lose == Lose::before_commit) throw_error(errc::commit_outcome_unknown, "test: answer lost, not committed");
+        if (lose == Lose::before_commit) {
+            if (lost_hook_) co_await lost_hook_(*inner_);
+            throw_error(errc::commit_outcome_unknown, "test: answer lost, not committed");
+        }
         const std::uint64_t committed = co_await inner_->apply(std::move(mutations), start_ts, min_commit_ts);
-        if (lose == Lose::after_commit) throw_error(errc::commit_outcome_unknown, "test: answer lost after the commit");
+        if (lose == Lose::after_commit) {
+            if (lost_hook_) co_await lost_hook_(*inner_);
+            throw_error(errc::commit_outcome_unknown, "test: answer lost after the commit");
+        }
         co_return committed;
     }
 
@@ -101,6 +110,7 @@ private:
     std::shared_ptr<MvccStore> inner_;
     std::atomic<Lose> lose_{Lose::none};
     Hook apply_hook_;
+    Hook lost_hook_;
     Hook watermark_hook_;
     Hook scan_hook_;
     Hook every_watermark_hook_;

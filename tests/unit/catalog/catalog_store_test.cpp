@@ -347,6 +347,44 @@ BOOST_AUTO_TEST_CASE(a_save_whose_answer_is_lost_without_landing_is_a_mismatch) 
     BOOST_TEST(save(2, {rd(1, "", std::nullopt, 3)}).version == 3u);  // a retry on a fresh read succeeds
 }
 
+// Other writers may save on top of a commit whose answer was lost before its writer re-reads: the
+// catalog at the version the commit made decides, not the current one.
+BOOST_AUTO_TEST_CASE(a_save_whose_answer_is_lost_after_it_landed_succeeds_though_others_saved_since) {
+    save(0, {rd(1, "", std::nullopt, 1)});
+    hooked->on_lost_answer([](MvccStore& inner) -> asio::awaitable<void> {
+        CatalogStore other(std::shared_ptr<MvccStore>(&inner, [](MvccStore*) {}));
+        for (std::uint64_t v = 2; v < 5; ++v) {
+            std::vector<RouteDescriptor> theirs{rd(7, "", std::nullopt, v + 10)};
+            co_await other.save(v, theirs);
+        }
+    });
+    hooked->lose_next_answer(true);
+    const std::vector<RouteDescriptor> ours{rd(2, "m", std::nullopt, 2), rd(1, "", "m", 1)};
+    const auto saved = save(1, ours);
+    BOOST_TEST(saved.version == 2u);
+    BOOST_TEST((saved.routes == sorted(ours)));
+    hooked->on_lost_answer(nullptr);
+    const auto snap = snapshot();
+    BOOST_TEST(snap.version == 5u);
+    BOOST_TEST((snap.routes == std::vector<RouteDescriptor>{rd(7, "", std::nullopt, 14)}));
+}
+
+BOOST_AUTO_TEST_CASE(a_save_whose_answer_is_lost_without_landing_is_a_mismatch_though_others_saved_since) {
+    save(0, {rd(1, "", std::nullopt, 1)});
+    // The other writer takes version 2 (and 3) while ours is lost: ours never landed.
+    hooked->on_lost_answer([](MvccStore& inner) -> asio::awaitable<void> {
+        CatalogStore other(std::shared_ptr<MvccStore>(&inner, [](MvccStore*) {}));
+        std::vector<RouteDescriptor> theirs{rd(7, "", std::nullopt, 7)};
+        co_await other.save(1, theirs);
+        co_await other.save(2, theirs);
+    });
+    hooked->lose_next_answer(false);
+    const auto f = failure_of([&] { save(1, {rd(1, "", std::nullopt, 2)}); });
+    BOOST_TEST(f.code == errc::catalog_version_mismatch, f.what);
+    hooked->on_lost_answer(nullptr);
+    BOOST_TEST(snapshot().version == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(a_lost_answer_that_cannot_be_re_read_stays_commit_outcome_unknown) {
     save(0, {rd(1, "", std::nullopt, 1)});
     // The commit's own watermark read has happened by the time the apply runs: fail the re-read's.
