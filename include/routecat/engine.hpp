@@ -28,6 +28,7 @@ namespace routecat {
 class Engine;
 namespace detail {
 class ChangeNotifier;
+class RouteIdIndex;
 void set_history_depth_for_test(Engine& engine, std::size_t depth);
 }
 
@@ -110,7 +111,8 @@ public:
     // engine_snapshot_version_stale, the current one a no-op, one that does not follow the current
     // version engine_delta_version_gap ("delta V follows P, engine is at C"). Routes are taken by id
     // (a delta from version 0 drops ephemeral id-0 routes first), Deletes remove, Upserts set and keep
-    // the load of the route they replace; then §7.8's order check. Any error changes nothing.
+    // the load of the route they replace; then §7.8's order check. Any error changes nothing. On a
+    // table without ephemeral routes it costs the chunks the delta touches, not the table.
     boost::system::error_code apply_delta(const CatalogDelta& delta, std::string* context = nullptr);
 
     // Outside the spec (§7.8 never moves the version backwards): replaces the table and the version
@@ -139,6 +141,8 @@ private:
     void publish_version_locked(std::shared_ptr<const RouteTable> table);
 
     void skip_split_locked(std::string_view reason);
+    // §11.5 on a table without ephemeral routes: rebuilds only the chunks the delta touches.
+    boost::system::error_code apply_delta_in_place_locked(const RouteTable& current, const CatalogDelta& delta);
 
     const std::uint64_t threshold_;
     const std::shared_ptr<const SplitPolicy> split_policy_;
@@ -152,6 +156,7 @@ private:
     std::atomic<std::uint64_t> timestamp_{0};
     RouteHistory history_;
     std::unique_ptr<detail::ChangeNotifier> version_notifier_;
+    std::unique_ptr<detail::RouteIdIndex> id_index_;  // the writer's: under writer_mutex_
 };
 
 }  // namespace routecat

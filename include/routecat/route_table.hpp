@@ -1,9 +1,10 @@
 #pragma once
-// An immutable, sorted route table: what the Engine publishes and readers load atomically. Lookups
-// binary-search the starts' first 8 bytes and compare full keys only on ties (detail/
-// route_table_layout.hpp). Load counters are the one mutable part: atomics that a derived table (a
-// split, update_route) shares with the table it came from, so no access recorded on an untouched
-// route is lost.
+// An immutable, sorted route table: what the Engine publishes and readers load atomically. Routes sit
+// in immutable chunks under a top index (detail/route_table_layout.hpp): a derived table (a split,
+// update_route, a catalog delta) rebuilds only the chunks it changes and shares the rest. Lookups
+// binary-search the chunks' first prefixes, then one chunk's prefixes, and compare full keys only on
+// ties. Load counters are the one mutable part: atomics that a derived table shares with the table
+// it came from, so no access recorded on an untouched route is lost.
 
 #include "routecat/detail/route_table_layout.hpp"
 #include "routecat/route.hpp"
@@ -14,12 +15,37 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace routecat {
 
 class RouteTable {
 public:
+    // One route of a table by position: its fields without a search each. Valid while the table is.
+    class Ref {
+    public:
+        std::size_t index() const noexcept { return index_; }
+        std::uint64_t route_id() const noexcept { return entry().route_id; }
+        std::uint64_t group_id() const noexcept { return entry().group_id; }
+        RouteState state() const noexcept { return entry().state; }
+        std::string_view start() const noexcept { return chunk_->start(offset_); }
+        std::optional<std::string_view> end() const noexcept { return chunk_->end(offset_); }
+        std::atomic<std::uint64_t>& load() const noexcept { return *entry().load; }
+        // A deep copy with the current load.
+        Route route() const;
+
+    private:
+        friend class RouteTable;
+        Ref(const detail::RouteChunk* chunk, std::size_t offset, std::size_t index) noexcept
+            : chunk_(chunk), offset_(offset), index_(index) {}
+        const detail::RouteEntry& entry() const noexcept { return chunk_->entries[offset_]; }
+
+        const detail::RouteChunk* chunk_;
+        std::size_t offset_;
+        std::size_t index_;
+    };
+
     // An empty table.
     RouteTable(std::uint64_t version, std::uint64_t generation);
 
@@ -43,35 +69,65 @@ public:
 
     std::uint64_t version() const noexcept { return version_; }
     std::uint64_t generation() const noexcept { return generation_; }
-    std::size_t size() const noexcept { return layout_.entries.size(); }
-    bool empty() const noexcept { return layout_.entries.empty(); }
+    std::size_t size() const noexcept { return layout_.size; }
+    bool empty() const noexcept { return layout_.size == 0; }
+    // Routes with id 0 (made by update_route and access splits rather than by a catalog).
+    std::size_t ephemeral_routes() const noexcept { return layout_.ephemeral; }
 
     // Index of the route with the greatest start <= key (the last of equal starts), if any.
     std::optional<std::size_t> floor_index(std::string_view key) const noexcept;
     // The spec's GetRoute (§7.3): the floor route if its range holds key; only that one is examined.
     std::optional<std::size_t> find(std::string_view key) const noexcept;
+    std::optional<Ref> find_ref(std::string_view key) const noexcept;
+    // Route i (< size()).
+    Ref at(std::size_t i) const noexcept;
     // The spec's OwnerOf (§7.9): walk forward in start order; the first route holding key.
     std::optional<std::size_t> find_forward(std::string_view key) const noexcept;
     // §7.4: indexes of the routes intersecting [start, end) (no end = +inf), in table order.
     std::vector<std::size_t> intersecting(std::string_view start, std::optional<std::string_view> end) const;
 
-    std::uint64_t route_id(std::size_t i) const noexcept { return layout_.entries[i].route_id; }
-    std::uint64_t group_id(std::size_t i) const noexcept { return layout_.entries[i].group_id; }
-    RouteState state(std::size_t i) const noexcept { return layout_.entries[i].state; }
-    std::string_view start(std::size_t i) const noexcept;
-    std::optional<std::string_view> end(std::size_t i) const noexcept;
-    std::atomic<std::uint64_t>& load(std::size_t i) const noexcept { return *layout_.entries[i].load; }
+    // Route i's fields (each finds the chunk of i; at(i) finds it once for several).
+    std::uint64_t route_id(std::size_t i) const noexcept { return at(i).route_id(); }
+    std::uint64_t group_id(std::size_t i) const noexcept { return at(i).group_id(); }
+    RouteState state(std::size_t i) const noexcept { return at(i).state(); }
+    std::string_view start(std::size_t i) const noexcept { return at(i).start(); }
+    std::optional<std::string_view> end(std::size_t i) const noexcept { return at(i).end(); }
+    std::atomic<std::uint64_t>& load(std::size_t i) const noexcept { return at(i).load(); }
 
     // A deep copy of route i with its current load.
-    Route route(std::size_t i) const;
+    Route route(std::size_t i) const { return at(i).route(); }
     std::vector<Route> routes() const;
+
+    // Calls f(ref) for every route from index `from` on, in table order, while f returns true.
+    template <class F>
+    void for_each_from(std::size_t from, F&& f) const;
 
 private:
     friend struct detail::RouteTableBuilder;
+
+    // (chunk, offset in it) of route i.
+    std::pair<std::size_t, std::size_t> locate(std::size_t i) const noexcept;
+    // The chunk holding the floor of key (greatest start <= key), if any.
+    std::optional<std::size_t> floor_chunk(std::uint64_t key_prefix, std::string_view key) const noexcept;
+    // The position in its chunk of the floor route, given the chunk.
+    static std::size_t floor_in_chunk(const detail::RouteChunk& chunk, std::uint64_t key_prefix,
+                                      std::string_view key) noexcept;
 
     std::uint64_t version_ = 0;
     std::uint64_t generation_ = 0;
     detail::RouteTableLayout layout_;
 };
+
+template <class F>
+void RouteTable::for_each_from(std::size_t from, F&& f) const {
+    if (from >= size()) return;
+    auto [c, offset] = locate(from);
+    std::size_t index = from;
+    for (; c < layout_.chunks.size(); ++c, offset = 0) {
+        const detail::RouteChunk& chunk = *layout_.chunks[c];
+        for (; offset < chunk.size(); ++offset, ++index)
+            if (!f(Ref(&chunk, offset, index))) return;
+    }
+}
 
 }  // namespace routecat

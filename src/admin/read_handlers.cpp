@@ -40,7 +40,7 @@ constexpr std::uint64_t kMaxTop = 1000;
 constexpr std::chrono::milliseconds kDefaultLongPoll = 30s;
 
 json::object route_json(const RouteTable& t, std::size_t i) {
-    return route_to_json(t, i, t.load(i).load(std::memory_order_relaxed));
+    return route_to_json(t, i, t.at(i).load().load(std::memory_order_relaxed));
 }
 
 // ---- GET /v1/routes paging cursor -------------------------------------------------------------

@@ -74,17 +74,6 @@ void CatalogWatcher::validate() const {
     if (!engine_) throw_error(errc::engine_required);
 }
 
-namespace {
-
-// Deltas are keyed by route id: an engine holding access-split (id-0) routes follows snapshots.
-bool holds_ephemeral_routes(const RouteTable& table) {
-    for (std::size_t i = 0; i < table.size(); ++i)
-        if (table.route_id(i) == 0) return true;
-    return false;
-}
-
-}  // namespace
-
 asio::awaitable<bool> CatalogWatcher::follow_deltas(std::uint64_t version) {
     for (;;) {
         const std::uint64_t from = engine_->version();
@@ -120,7 +109,8 @@ asio::awaitable<bool> CatalogWatcher::sync_once() {
     const auto [read_ts, version] = co_await catalog_.latest_version();
     bool applied = false;
     if (version > engine_->version()) {
-        const bool by_deltas = options_.follow_deltas && engine_->version() > 0 && !holds_ephemeral_routes(*engine_->table());
+        // Deltas are keyed by route id: an engine holding access-split (id-0) routes follows snapshots.
+        const bool by_deltas = options_.follow_deltas && engine_->version() > 0 && engine_->table()->ephemeral_routes() == 0;
         if (by_deltas) applied = co_await follow_deltas(version);
         if (!applied) {
             // (Not a braced initializer around co_await: g++ 12 destroys such temporaries twice.)

@@ -1,11 +1,15 @@
 #include "routecat/engine.hpp"
 
+#include "route_id_index.hpp"
+#include "route_table_builder.hpp"
+
 #include "routecat/detail/change_notifier.hpp"
 #include "routecat/detail/engine_test_hooks.hpp"
 #include "routecat/error.hpp"
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -17,7 +21,8 @@ Engine::Engine(EngineOptions options)
       max_split_key_bytes_(options.max_split_key_bytes), max_access_split_routes_(options.max_access_split_routes),
       on_split_capped_(std::move(options.on_split_capped)),
       table_(std::make_shared<const RouteTable>(0, 0)),
-      history_(options.history_depth), version_notifier_(std::make_unique<detail::ChangeNotifier>()) {}
+      history_(options.history_depth), version_notifier_(std::make_unique<detail::ChangeNotifier>()),
+      id_index_(std::make_unique<detail::RouteIdIndex>()) {}
 
 Engine::~Engine() = default;
 
@@ -55,20 +60,23 @@ void Engine::publish_version_locked(std::shared_ptr<const RouteTable> table) {
 void Engine::update_route(std::string_view start, std::optional<std::string_view> end, std::uint64_t group_id) {
     std::lock_guard lock(writer_mutex_);
     auto current = table();
-    publish_locked(current->with_route(start, end, group_id, current->generation() + 1));
+    auto next = current->with_route(start, end, group_id, current->generation() + 1);
+    id_index_->follow(*current, *next);
+    publish_locked(std::move(next));
 }
 
 void Engine::update_routes(const std::vector<RouteDescriptor>& routes) {
     std::lock_guard lock(writer_mutex_);
     auto current = table();
+    id_index_->invalidate();  // a whole new table
     publish_locked(current->with_routes(routes, current->generation() + 1));
 }
 
 std::optional<Route> Engine::get_route(std::string_view key) const {
     auto t = table();
-    auto i = t->find(key);
-    if (!i) return std::nullopt;
-    return t->route(*i);
+    auto r = t->find_ref(key);
+    if (!r) return std::nullopt;
+    return r->route();
 }
 
 std::vector<Route> Engine::intersecting(std::string_view start, std::optional<std::string_view> end) const {
@@ -83,39 +91,41 @@ std::vector<Route> Engine::stats() const { return table()->routes(); }
 void Engine::record_access(std::string_view key) {
     {
         auto t = table();
-        auto i = t->find(key);
-        if (!i) return;
-        const std::uint64_t n = t->load(*i).fetch_add(1, std::memory_order_relaxed) + 1;
+        auto r = t->find_ref(key);
+        if (!r) return;
+        const std::uint64_t n = r->load().fetch_add(1, std::memory_order_relaxed) + 1;
         if (threshold_ == 0 || n < threshold_) return;
     }
     // Re-check under the writer lock: of N callers that crossed the threshold together, the first
     // splits and the rest find a fresh child below it.
     std::lock_guard lock(writer_mutex_);
     auto t = table();
-    auto i = t->find(key);
-    if (!i || t->load(*i).load(std::memory_order_relaxed) < threshold_) return;
+    auto r = t->find_ref(key);
+    if (!r || r->load().load(std::memory_order_relaxed) < threshold_) return;
 
-    auto split_key = split_policy_->split_key(*t, *i);
-    auto end = t->end(*i);
-    const bool inside = split_key && t->start(*i) < *split_key && (!end || *split_key < *end);
+    auto split_key = split_policy_->split_key(*t, r->index());
+    auto end = r->end();
+    const bool inside = split_key && r->start() < *split_key && (!end || *split_key < *end);
     if (!inside) {
-        t->load(*i).store(0, std::memory_order_relaxed);  // cannot split: do not retry on every access
+        r->load().store(0, std::memory_order_relaxed);  // cannot split: do not retry on every access
         return;
     }
     if (max_split_key_bytes_ > 0 && split_key->size() > max_split_key_bytes_) {
-        t->load(*i).store(0, std::memory_order_relaxed);
+        r->load().store(0, std::memory_order_relaxed);
         skip_split_locked("a split key of " + std::to_string(split_key->size()) + " bytes is over the cap of " +
                           std::to_string(max_split_key_bytes_));
         return;
     }
     if (max_access_split_routes_ > 0 && access_split_routes_.load() + 2 > max_access_split_routes_) {
-        t->load(*i).store(0, std::memory_order_relaxed);
+        r->load().store(0, std::memory_order_relaxed);
         skip_split_locked("access splits have created " + std::to_string(access_split_routes_.load()) +
                           " routes, the cap is " + std::to_string(max_access_split_routes_));
         return;
     }
     access_split_routes_ += 2;
-    publish_locked(t->with_split(*i, *split_key, t->generation() + 1));
+    auto next = t->with_split(r->index(), *split_key, t->generation() + 1);
+    id_index_->follow(*t, *next);
+    publish_locked(std::move(next));
 }
 
 void Engine::skip_split_locked(std::string_view reason) {
@@ -220,6 +230,7 @@ boost::system::error_code Engine::apply_snapshot(CatalogSnapshot snapshot, std::
     auto current = table();  // a concurrent apply may have won meanwhile
     if (snapshot.version < current->version()) return stale(snapshot.version, current->version(), context);
     if (snapshot.version == current->version()) return {};
+    id_index_->invalidate();
     publish_version_locked(RouteTable::from_sorted(snapshot.routes, snapshot.version, current->generation() + 1));
     return {};
 }
@@ -238,8 +249,9 @@ boost::system::error_code Engine::apply_delta(const CatalogDelta& delta, std::st
                        ", engine is at " + std::to_string(cur);
         return errc::engine_delta_version_gap;
     }
+    if (current->ephemeral_routes() == 0) return apply_delta_in_place_locked(*current, delta);
 
-    // The table keyed by route id, as §11.5 builds it (ephemeral id-0 routes share one key; they are
+    // A table with ephemeral routes (ids 0, unvalidated): the table keyed by route id, as §11.5 builds it (ephemeral id-0 routes share one key; they are
     // dropped when the delta starts the catalog), with each route's load.
     struct Entry {
         RouteDescriptor route;
@@ -274,6 +286,36 @@ boost::system::error_code Engine::apply_delta(const CatalogDelta& delta, std::st
     auto next = RouteTable::from_sorted(routes, delta.version, current->generation() + 1);
     for (std::size_t i = 0; i < routes.size(); ++i)
         if (auto it = loads.find(routes[i].route_id); it != loads.end()) next->load(i).store(it->second);
+    id_index_->invalidate();
+    publish_version_locked(std::move(next));
+    return {};
+}
+
+boost::system::error_code Engine::apply_delta_in_place_locked(const RouteTable& current, const CatalogDelta& delta) {
+    // Every id is unique and the table passed §7.8's checks (it came from snapshots and deltas), so
+    // a mutation touches the chunk its id lives in and the chunk its new start falls in, and only the
+    // neighbours of rebuilt chunks need the order check.
+    using Builder = detail::RouteTableBuilder;
+    if (!id_index_->valid()) id_index_->rebuild(current);
+    Builder::Edit edit(current);
+    for (const auto& m : delta.mutations) {
+        std::atomic<std::uint64_t>* load = nullptr;  // an upsert keeps the counter of the route it replaces
+        if (const detail::RouteChunk* chunk = id_index_->chunk_of(m.route_id)) {
+            std::vector<Builder::Row>& rows = edit.rows(edit.position_of(chunk));
+            const auto it = std::find_if(rows.begin(), rows.end(), [&](const Builder::Row& r) { return r.route_id == m.route_id; });
+            if (it == rows.end()) throw std::logic_error("route id index: route " + std::to_string(m.route_id) + " is not in its chunk");
+            load = it->load;
+            rows.erase(it);
+        }
+        if (m.op == CatalogMutationOp::upsert) {
+            Builder::Row row = Builder::row_of(*m.route, m.route_id);
+            row.load = load;
+            edit.insert(row);
+        }
+    }
+    auto next = edit.finish(delta.version, current.generation() + 1);
+    if (auto ec = Builder::check_order_near_new_chunks(*next)) return ec;
+    id_index_->follow(current, *next);
     publish_version_locked(std::move(next));
     return {};
 }
@@ -282,6 +324,7 @@ boost::system::error_code Engine::reset_to(CatalogSnapshot snapshot) {
     if (auto ec = check_snapshot_routes(snapshot.routes)) return ec;
     std::lock_guard lock(writer_mutex_);
     history_.clear();
+    id_index_->invalidate();
     publish_version_locked(RouteTable::from_sorted(snapshot.routes, snapshot.version, table()->generation() + 1));
     return {};
 }

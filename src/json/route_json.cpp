@@ -69,7 +69,8 @@ json::object route_to_json(const Route& r) {
 }
 
 json::object route_to_json(const RouteTable& t, std::size_t i, std::uint64_t load) {
-    return render_route(t.route_id(i), t.start(i), t.end(i), t.group_id(i), t.state(i), "load", load);
+    const RouteTable::Ref r = t.at(i);  // finds route i's chunk once
+    return render_route(r.route_id(), r.start(), r.end(), r.group_id(), r.state(), "load", load);
 }
 
 json::object snapshot_to_json(const CatalogSnapshot& s) {

@@ -4,6 +4,7 @@
 #include "routecat/engine.hpp"
 
 #include <cstddef>
+#include <vector>
 
 namespace routecat::detail {
 
@@ -13,5 +14,8 @@ void set_history_depth_for_test(Engine& engine, std::size_t depth);
 
 // How many blocks of load counters a table keeps alive.
 std::size_t load_counter_blocks_for_test(const RouteTable& table);
+
+// The number of routes in each chunk of a table, in order.
+std::vector<std::size_t> chunk_sizes_for_test(const RouteTable& table);
 
 }  // namespace routecat::detail
