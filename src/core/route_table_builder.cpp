@@ -1,8 +1,10 @@
 #include "route_table_builder.hpp"
 
+#include "routecat/detail/engine_test_hooks.hpp"
 #include "routecat/error.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -11,10 +13,18 @@
 
 namespace routecat::detail {
 
+namespace {
+std::atomic<std::size_t> g_min_chunk_target{1024};
+}
+
 ChunkSizes ChunkSizes::for_routes(std::size_t n) noexcept {
     const auto root = static_cast<std::size_t>(std::sqrt(static_cast<double>(n)));
-    const std::size_t target = std::max<std::size_t>(256, root);
+    const std::size_t target = std::max(g_min_chunk_target.load(std::memory_order_relaxed), root);
     return {target, 2 * target, target / 4};
+}
+
+std::size_t set_min_chunk_target_for_test(std::size_t routes) {
+    return g_min_chunk_target.exchange(routes < 4 ? 4 : routes);
 }
 
 namespace {

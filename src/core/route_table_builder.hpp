@@ -16,8 +16,9 @@ namespace routecat::detail {
 
 // Chunk sizes for a table of n routes: a fresh build cuts chunks of at most target routes; an edited
 // chunk is cut again once it holds more than 2 x target, and one left with fewer than target / 4
-// joins a neighbour. The target grows as sqrt(n) (at least 256), so a change copies O(sqrt(n))
-// routes of its chunks and O(sqrt(n)) entries of top index.
+// joins a neighbour. The target grows as sqrt(n), and is at least 1024 (tables up to that size are
+// one chunk: no top-level search): a change copies O(sqrt(n)) routes of its chunks and O(sqrt(n))
+// entries of top index.
 struct ChunkSizes {
     std::size_t target;
     std::size_t max;

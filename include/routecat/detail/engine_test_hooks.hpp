@@ -18,4 +18,8 @@ std::size_t load_counter_blocks_for_test(const RouteTable& table);
 // The number of routes in each chunk of a table, in order.
 std::vector<std::size_t> chunk_sizes_for_test(const RouteTable& table);
 
+// Sets the smallest chunk target (1024 by default) for tables built from now on, so tests reach
+// many chunks with few routes; returns the previous value.
+std::size_t set_min_chunk_target_for_test(std::size_t routes);
+
 }  // namespace routecat::detail
