@@ -84,6 +84,7 @@ Settings parse(int argc, char** argv) {
             quick = true;
             continue;
         }
+        if (arg.rfind("--benchmark_", 0) == 0) continue;  // scripts/bench.sh passes --benchmark_color=false
         if (!valued.count(arg) || i + 1 == argc) throw std::invalid_argument("bad argument: " + arg + "\n" + kUsage);
         given.emplace_back(arg, argv[++i]);
     }
@@ -168,7 +169,9 @@ void run_split(const Settings& s, Report& report) {
                 "(admin.body_limit_bytes %zu, admin.inflight_body_limit_bytes %zu; defaults 8 MiB, 64 MiB); RocksDB by "
                 "one Save into the data directory before the daemon starts (it loads it as after a restart).\n\n",
                 s.timed_splits, s.total_splits, kAdminBodyLimitBytes, kAdminInflightBodyLimitBytes);
-    std::printf("Daemon CPU ms / split: the daemon's CPU time (all threads) over the timed splits, per split.\n\n");
+    std::printf("Daemon CPU ms / split: the daemon's CPU time (all threads) over the timed splits, per split. RSS: VmRSS "
+                "1 s after the load and 1 s after the last split; memory's reading after load includes what the "
+                "allocator keeps from parsing the PUT body and rendering its reply (RocksDB's has no such body).\n\n");
     std::printf("| store | routes | seed s | load s | median ms | p99 ms | daemon CPU ms / split | median / N=%zu | p99 / N=%zu | "
                 "CPU / N=%zu | RSS after load MiB | RSS after splits MiB | splits | RSS after / after load |\n",
                 s.sizes.front(), s.sizes.front(), s.sizes.front());
@@ -202,6 +205,7 @@ void run_propagation(const Settings& s, Report& report) {
     for (const auto& a : PropagationBench::etcd_limits()) std::printf(" %s", a.c_str());
     std::printf(" (the harness's defaults: --max-txn-ops 20000 --max-request-bytes 33554432, quota 2 GiB); "
                 "daemons' store.request_timeout_ms 30000 (default 2000); seeded by one Save in this process.\n\n");
+    std::printf("The time runs from sending the split to A, so it includes A's reply (also given alone).\n\n");
     std::printf("| routes | samples | median ms | p99 ms | A's reply median ms | A's reply p99 ms | median / N=%zu | p99 / N=%zu |\n",
                 s.sizes.front(), s.sizes.front());
     std::printf("|---|---|---|---|---|---|---|---|\n");
