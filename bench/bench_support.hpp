@@ -2,6 +2,8 @@
 // Shared by the benchmarks: deterministic random keys, and a reporter that prints each benchmark's
 // ratio to its baseline measured in the same run (machines here are noisy; absolute numbers are not).
 
+#include "routecat/route.hpp"
+
 #include <benchmark/benchmark.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,7 +12,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <malloc.h>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -50,6 +54,30 @@ inline std::vector<std::string> sorted_keys(std::size_t n, std::uint64_t seed) {
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     return keys;
+}
+
+// n routes over the whole keyspace: the first from the empty key, then one from each of starts (sorted,
+// distinct); the last is unbounded, so every key is routed.
+inline std::vector<RouteDescriptor> descriptors_from(const std::vector<std::string>& starts, std::uint64_t group = 1) {
+    std::vector<std::string> bounds;
+    bounds.reserve(starts.size() + 1);
+    bounds.push_back("");
+    for (const auto& s : starts)
+        if (!s.empty()) bounds.push_back(s);
+    std::vector<RouteDescriptor> routes;
+    routes.reserve(bounds.size());
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+        std::optional<std::string> end;
+        if (i + 1 < bounds.size()) end = bounds[i + 1];
+        routes.push_back({i + 1, bounds[i], end, group, RouteState::active, 0});
+    }
+    return routes;
+}
+
+// Bytes malloc has handed out, including large blocks it mmaps on their own.
+inline double heap_bytes() {
+    const auto m = mallinfo2();
+    return static_cast<double>(m.uordblks) + static_cast<double>(m.hblkhd);
 }
 
 // Collects per-benchmark time per iteration; after the run, prints "name / baseline" ratios for the

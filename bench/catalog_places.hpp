@@ -108,14 +108,15 @@ private:
 };
 
 // n adjacent routes "key-00000000", "key-00001000", ... (ids 1..n, groups 1..7), the first from the
-// empty key, the last unbounded: keys like a real keyspace's, room to split between them.
-inline std::vector<RouteDescriptor> catalog_routes(std::size_t n) {
+// empty key, the last unbounded: keys like a real keyspace's, room to split between them. `digits`
+// must hold n * 1000 (8 up to 100k routes), or the keys stop sorting in route order.
+inline std::vector<RouteDescriptor> catalog_routes(std::size_t n, int digits = 8) {
     std::vector<RouteDescriptor> routes;
     routes.reserve(n);
-    char start[32], end[32];
+    char start[40], end[40];
     for (std::size_t i = 0; i < n; ++i) {
-        std::snprintf(start, sizeof start, "key-%08zu", i * 1000);
-        std::snprintf(end, sizeof end, "key-%08zu", (i + 1) * 1000);
+        std::snprintf(start, sizeof start, "key-%0*zu", digits, i * 1000);
+        std::snprintf(end, sizeof end, "key-%0*zu", digits, (i + 1) * 1000);
         RouteDescriptor r;
         r.route_id = i + 1;
         if (i > 0) r.start = start;

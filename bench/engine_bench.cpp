@@ -8,8 +8,6 @@
 
 #include "routecat/engine.hpp"
 
-#include <malloc.h>
-
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -18,29 +16,6 @@ using namespace routecat;
 using namespace routecat::bench;
 
 namespace {
-
-// Bytes malloc has handed out, including large blocks it mmaps on their own.
-double heap_bytes() {
-    const auto m = mallinfo2();
-    return static_cast<double>(m.uordblks) + static_cast<double>(m.hblkhd);
-}
-
-std::vector<RouteDescriptor> descriptors_from(const std::vector<std::string>& starts, std::uint64_t group = 1) {
-    std::vector<RouteDescriptor> routes;
-    routes.reserve(starts.size() + 1);
-    // A first route from the empty key so every key is routed; the last route is unbounded.
-    std::vector<std::string> bounds;
-    bounds.reserve(starts.size() + 1);
-    bounds.push_back("");
-    for (const auto& s : starts)
-        if (!s.empty()) bounds.push_back(s);
-    for (std::size_t i = 0; i < bounds.size(); ++i) {
-        std::optional<std::string> end;
-        if (i + 1 < bounds.size()) end = bounds[i + 1];
-        routes.push_back({i + 1, bounds[i], end, group, RouteState::active, 0});
-    }
-    return routes;
-}
 
 struct Fixture {
     std::vector<std::string> starts;  // "" plus the random starts, sorted

@@ -2,6 +2,7 @@
 # Builds the benchmarks (Release) and runs them; each prints its ratios to a same-run baseline.
 #   bash scripts/bench.sh            # every benchmark
 #   bash scripts/bench.sh engine     # one of them
+#   bash scripts/bench.sh scale      # issue 13's scale_bench: not in the default list (the full run takes hours)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -47,6 +47,7 @@ public:
     Process& operator=(const Process&) = delete;
 
     bool started() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
     bool running() const { return pid_ > 0 && !exit_status_; }
     void signal(int sig) { if (running()) kill(pid_, sig); }
 
