@@ -3,6 +3,7 @@
 // current ts, and the watcher falls back to a snapshot at the current ts.
 
 #include "support/builders.hpp"
+#include "support/catalog_options.hpp"
 #include "support/hooked_store.hpp"
 #include "support/printers.hpp"
 #include "support/run.hpp"
@@ -24,7 +25,7 @@ struct RetentionFixture {
     asio::io_context io;
     std::shared_ptr<MemoryStore> memory = std::make_shared<MemoryStore>(5);
     std::shared_ptr<HookedStore> hooked = std::make_shared<HookedStore>(memory);
-    CatalogStore catalog{hooked, logging()};
+    CatalogStore catalog{hooked, delta_logged()};
     std::shared_ptr<Engine> engine = std::make_shared<Engine>();
     int churns_left = 0;  // scans still to be overtaken
 
@@ -40,16 +41,6 @@ struct RetentionFixture {
                 co_await inner.apply(std::move(m), last, 0);
             }
         });
-    }
-    static CatalogStoreOptions logging() {
-        CatalogStoreOptions o;
-        o.delta_log = true;
-        return o;
-    }
-    static CatalogWatcherOptions following() {
-        CatalogWatcherOptions o;
-        o.push = false;
-        return o;
     }
     template <class T>
     T run(asio::awaitable<T> task) {
@@ -94,7 +85,7 @@ BOOST_AUTO_TEST_CASE(three_overtaken_reads_in_a_row_fail_with_read_ts_compacted)
 
 BOOST_AUTO_TEST_CASE(the_watcher_falls_back_to_a_snapshot_at_the_current_ts) {
     run(catalog.save(0, {rd(1, "", "m", 1), rd(2, "m", std::nullopt, 2)}));
-    CatalogWatcher watcher(catalog, engine, following());
+    CatalogWatcher watcher(catalog, engine, polling());
     BOOST_TEST(run(watcher.sync_once()));
     engine->record_access("z");
     run(catalog.save(1, {rd(1, "", "m", 7), rd(2, "m", std::nullopt, 2)}));  // ts 2
@@ -111,7 +102,7 @@ BOOST_AUTO_TEST_CASE(the_watcher_falls_back_to_a_snapshot_at_the_current_ts) {
 
 BOOST_AUTO_TEST_CASE(the_watcher_survives_a_snapshot_read_overtaken_by_the_horizon) {
     run(catalog.save(0, {rd(1, "", std::nullopt, 3)}));
-    CatalogWatcher watcher(catalog, engine, following());
+    CatalogWatcher watcher(catalog, engine, polling());
     churns_left = 1;  // the engine is empty: the first read is already a snapshot
     BOOST_TEST(run(watcher.sync_once()));
     BOOST_TEST(engine->version() == 1u);
@@ -121,7 +112,7 @@ BOOST_AUTO_TEST_CASE(the_watcher_survives_a_snapshot_read_overtaken_by_the_horiz
 
 BOOST_AUTO_TEST_CASE(a_delta_read_overtaken_once_is_read_again_and_keeps_following_deltas) {
     run(catalog.save(0, {rd(1, "", "m", 1), rd(2, "m", std::nullopt, 2)}));
-    CatalogWatcher watcher(catalog, engine, following());
+    CatalogWatcher watcher(catalog, engine, polling());
     BOOST_TEST(run(watcher.sync_once()));
     engine->record_access("z");
     run(catalog.save(1, {rd(1, "", "m", 7), rd(2, "m", std::nullopt, 2)}));
