@@ -2,7 +2,9 @@
 
 #include "routecat/daemon/config.hpp"
 #include "routecat/error.hpp"
+#include "routecat/store/memory_store.hpp"
 #include "support/printers.hpp"
+#include "support/run.hpp"
 
 #include <fstream>
 #include <random>
@@ -78,6 +80,21 @@ BOOST_AUTO_TEST_CASE(empty_object_gives_the_defaults) {
     // Whitespace around the object is fine; empty sections are fine.
     BOOST_TEST((parse_ok(" \n{ }\n") == DaemonConfig{}));
     BOOST_TEST((parse_ok(R"({"listen":{},"store":{},"watcher":{},"engine":{},"admin":{},"log":{}})") == DaemonConfig{}));
+}
+
+BOOST_AUTO_TEST_CASE(the_history_keys_reach_the_stores_make_store_builds) {
+    boost::asio::io_context io;
+    const DaemonConfig memory = parse_ok(R"({"store":{"kind":"memory","retain_versions":2}})");
+    auto store = make_store(memory.store, io.get_executor(), io.get_executor()).value();
+    for (std::uint64_t start = 0; start < 4; ++start)
+        routecat::test::run(io, store->apply({Mutation::put("k", "v")}, start, 0));
+    BOOST_TEST(dynamic_cast<MemoryStore&>(*store).horizon() == 2u);  // watermark 4 - 2
+    BOOST_TEST(dynamic_cast<MemoryStore&>(*store).stored_versions("k") == (std::vector<std::uint64_t>{2, 3, 4}));
+
+    const DaemonConfig etcd = parse_ok(R"({"store":{"kind":"etcd","compact_every_revisions":5}})");
+    auto etcd_store = make_store(etcd.store, io.get_executor(), io.get_executor()).value();  // no I/O
+    BOOST_TEST(dynamic_cast<EtcdStore&>(*etcd_store).options().compact_every_revisions == 5u);
+    BOOST_TEST(dynamic_cast<EtcdStore&>(*etcd_store).options().retain_revisions == 10000u);
 }
 
 BOOST_AUTO_TEST_CASE(shipped_default_file_is_the_defaults) {
