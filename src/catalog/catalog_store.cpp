@@ -206,7 +206,60 @@ asio::awaitable<bool> commit_plan(const CatalogStore& catalog, MvccStore& store,
     co_return *landed;
 }
 
+// Issue 13: a store with bounded history fails a read below its horizon with read_ts_compacted. An
+// operation whose reads were overtaken (more commits than the store retains landed while it read)
+// runs again from the current ts; nothing was written by the failed try (a write below the horizon is
+// a write_conflict, never this). Three tries: only a store compacting faster than one read gives up.
+template <class Op>
+auto reread_if_compacted(Op op) -> decltype(op()) {
+    constexpr int kTries = 3;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            co_return co_await op();
+        } catch (const boost::system::system_error& e) {
+            if (e.code() != errc::read_ts_compacted || attempt == kTries) throw;
+        }
+    }
+}
+
 }  // namespace
+
+asio::awaitable<CatalogStore::VersionRead> CatalogStore::latest_version() const {
+    auto op = [this] { return latest_version_once(); };
+    co_return co_await reread_if_compacted(std::move(op));
+}
+
+asio::awaitable<CatalogSnapshot> CatalogStore::snapshot() const {
+    auto op = [this] { return snapshot_once(); };
+    co_return co_await reread_if_compacted(std::move(op));
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::next_route_id() const {
+    auto op = [this] { return next_route_id_once(); };
+    co_return co_await reread_if_compacted(std::move(op));
+}
+
+asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_version,
+                                                    std::vector<RouteDescriptor> routes) const {
+    auto op = [this, expected_version, &routes] { return save_once(expected_version, routes); };
+    co_return co_await reread_if_compacted(std::move(op));
+}
+
+asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version, std::uint64_t route_id,
+                                                 std::string split_key) const {
+    auto op = [this, expected_version, route_id, &split_key] { return split_once(expected_version, route_id, split_key); };
+    co_return co_await reread_if_compacted(std::move(op));
+}
+
+asio::awaitable<CatalogChangeSet> CatalogStore::changes_since(std::uint64_t after, std::int64_t limit) const {
+    auto op = [this, after, limit] { return changes_since_once(after, limit); };
+    co_return co_await reread_if_compacted(std::move(op));
+}
+
+asio::awaitable<std::uint64_t> CatalogStore::delta_floor() const {
+    auto op = [this] { return delta_floor_once(); };
+    co_return co_await reread_if_compacted(std::move(op));
+}
 
 CatalogStore::CatalogStore(std::shared_ptr<MvccStore> store, CatalogStoreOptions options) noexcept
     : store_(std::move(store)), options_(options) {}
@@ -256,7 +309,7 @@ asio::awaitable<std::vector<RouteDescriptor>> CatalogStore::routes_at(std::uint6
     co_return routes;
 }
 
-asio::awaitable<CatalogStore::VersionRead> CatalogStore::latest_version() const {
+asio::awaitable<CatalogStore::VersionRead> CatalogStore::latest_version_once() const {
     MvccStore& store = checked_store();
     VersionRead read;
     if (!store.round_trip_per_call()) {
@@ -272,7 +325,7 @@ asio::awaitable<CatalogStore::VersionRead> CatalogStore::latest_version() const 
     co_return read;
 }
 
-asio::awaitable<CatalogSnapshot> CatalogStore::snapshot() const {
+asio::awaitable<CatalogSnapshot> CatalogStore::snapshot_once() const {
     const CatalogRead read = co_await CatalogRead::begin(*this, checked_store());
     CatalogSnapshot snap;
     snap.version = co_await read.version();
@@ -285,7 +338,7 @@ asio::awaitable<std::uint64_t> CatalogStore::version() const {
     co_return (co_await latest_version()).version;
 }
 
-asio::awaitable<std::uint64_t> CatalogStore::next_route_id() const {
+asio::awaitable<std::uint64_t> CatalogStore::next_route_id_once() const {
     const CatalogRead read = co_await CatalogRead::begin(*this, checked_store());
     co_return co_await read.next_route_id();
 }
@@ -296,8 +349,8 @@ asio::awaitable<std::uint64_t> CatalogStore::next_route_id_at(std::uint64_t ts) 
     co_return value_or_throw(next_route_id_floor(co_await routes_at(ts)));
 }
 
-asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_version,
-                                                    std::vector<RouteDescriptor> routes) const {
+asio::awaitable<CatalogSnapshot> CatalogStore::save_once(std::uint64_t expected_version,
+                                                         std::vector<RouteDescriptor> routes) const {
     MvccStore& store = checked_store();
     std::vector<RouteDescriptor> desired = value_or_throw(normalize_routes(std::move(routes)));  // step 1
 
@@ -340,8 +393,8 @@ asio::awaitable<std::optional<std::uint64_t>> CatalogStore::save_on(MvccStore& s
     throw_error(errc::catalog_version_mismatch, "concurrent commit");
 }
 
-asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version, std::uint64_t route_id,
-                                                 std::string split_key) const {
+asio::awaitable<SplitResult> CatalogStore::split_once(std::uint64_t expected_version, std::uint64_t route_id,
+                                                      std::string split_key) const {
     MvccStore& store = checked_store();
 
     // Step 2: one snapshot; its read ts is the transaction's start ts.
@@ -376,7 +429,7 @@ asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version,
     co_return result;
 }
 
-asio::awaitable<CatalogChangeSet> CatalogStore::changes_since(std::uint64_t after, std::int64_t limit) const {
+asio::awaitable<CatalogChangeSet> CatalogStore::changes_since_once(std::uint64_t after, std::int64_t limit) const {
     MvccStore& store = checked_store();
     if (limit <= 0) throw_error(errc::catalog_delta_limit_invalid, "limit " + std::to_string(limit));
     const auto count = std::min<std::uint64_t>(static_cast<std::uint64_t>(limit), kMaxCatalogDeltaBatchSize);
@@ -436,7 +489,7 @@ asio::awaitable<CatalogChangeSet> CatalogStore::changes_since(std::uint64_t afte
     co_return changes;
 }
 
-asio::awaitable<std::uint64_t> CatalogStore::delta_floor() const {
+asio::awaitable<std::uint64_t> CatalogStore::delta_floor_once() const {
     MvccStore& store = checked_store();
     const std::uint64_t ts = co_await store.last_commit_ts();
     co_return co_await stored_floor_at(ts);

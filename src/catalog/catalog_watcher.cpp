@@ -106,11 +106,23 @@ asio::awaitable<bool> CatalogWatcher::follow_deltas(std::uint64_t version) {
 
 asio::awaitable<bool> CatalogWatcher::sync_once() {
     validate();
+    try {
+        co_return co_await sync_at_latest(true);
+    } catch (const boost::system::system_error& e) {
+        if (e.code() != errc::read_ts_compacted) throw;
+    }
+    // The store dropped the history below this sync's read ts while it read (issue 13: more commits
+    // than it retains landed meanwhile, or etcd was compacted): a snapshot at the current ts.
+    co_return co_await sync_at_latest(false);
+}
+
+asio::awaitable<bool> CatalogWatcher::sync_at_latest(bool may_follow_deltas) {
     const auto [read_ts, version] = co_await catalog_.latest_version();
     bool applied = false;
     if (version > engine_->version()) {
         // Deltas are keyed by route id: an engine holding access-split (id-0) routes follows snapshots.
-        const bool by_deltas = options_.follow_deltas && engine_->version() > 0 && engine_->table()->ephemeral_routes() == 0;
+        const bool by_deltas = may_follow_deltas && options_.follow_deltas && engine_->version() > 0 &&
+                               engine_->table()->ephemeral_routes() == 0;
         if (by_deltas) applied = co_await follow_deltas(version);
         if (!applied) {
             // (Not a braced initializer around co_await: g++ 12 destroys such temporaries twice.)

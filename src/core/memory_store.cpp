@@ -12,7 +12,8 @@ namespace routecat {
 
 namespace asio = boost::asio;
 
-MemoryStore::MemoryStore() : notifier_(std::make_unique<detail::ChangeNotifier>()) {}
+MemoryStore::MemoryStore(std::uint64_t retain_versions)
+    : retain_(retain_versions), notifier_(std::make_unique<detail::ChangeNotifier>()) {}
 MemoryStore::~MemoryStore() = default;
 
 const MemoryStore::Version* MemoryStore::visible_at(const std::vector<Version>& versions, std::uint64_t ts) noexcept {
@@ -30,7 +31,37 @@ bool MemoryStore::raise_watermark_locked(std::uint64_t ts) {
     return true;
 }
 
+std::uint64_t MemoryStore::horizon_locked() const noexcept {
+    return retain_ != 0 && watermark_ > retain_ ? watermark_ - retain_ : 0;
+}
+
+void MemoryStore::check_read_ts_locked(std::uint64_t ts) const {
+    // §5.2 [H]: ts 0 and u64 max are never "compacted".
+    if (ts != 0 && ts != std::numeric_limits<std::uint64_t>::max() && ts < horizon_locked())
+        throw_error(errc::read_ts_compacted, "read ts " + std::to_string(ts) + " is below the retention horizon " +
+                                                 std::to_string(horizon_locked()));
+}
+
+void MemoryStore::collect_locked() {
+    const std::uint64_t horizon = horizon_locked();
+    while (!pending_.empty() && pending_.begin()->first <= horizon) {
+        auto node = pending_.extract(pending_.begin());
+        auto it = data_.find(node.mapped());
+        if (it == data_.end()) continue;
+        auto& versions = it->second;
+        // Keep the newest version at or below the horizon (unless a tombstone) and all newer ones.
+        auto keep = std::upper_bound(versions.begin(), versions.end(), horizon,
+                                     [](std::uint64_t t, const Version& v) { return t < v.ts; });
+        if (keep == versions.begin()) continue;
+        --keep;
+        if (keep->tombstone) ++keep;
+        versions.erase(versions.begin(), keep);
+        if (versions.empty()) data_.erase(it);
+    }
+}
+
 void MemoryStore::write_locked(std::string key, Version version) {
+    if (retain_ != 0) pending_.emplace(version.ts, key);
     auto& versions = data_[std::move(key)];
     auto it = std::lower_bound(versions.begin(), versions.end(), version.ts,
                                [](const Version& v, std::uint64_t t) { return v.ts < t; });
@@ -47,6 +78,7 @@ asio::awaitable<std::uint64_t> MemoryStore::last_commit_ts() {
 
 asio::awaitable<std::optional<std::string>> MemoryStore::get_at(std::string key, std::uint64_t ts) {
     std::lock_guard lock(mutex_);
+    check_read_ts_locked(ts);
     auto it = data_.find(key);
     if (it == data_.end()) co_return std::nullopt;
     const Version* v = visible_at(it->second, ts);
@@ -58,6 +90,7 @@ asio::awaitable<std::vector<KeyValue>> MemoryStore::scan_at(std::string start, s
                                                             std::size_t limit, std::uint64_t ts) {
     std::vector<KeyValue> out;
     std::lock_guard lock(mutex_);
+    check_read_ts_locked(ts);
     for (auto it = data_.lower_bound(start); it != data_.end() && out.size() < limit; ++it) {
         if (end && it->first >= *end) break;
         if (const Version* v = visible_at(it->second, ts)) out.push_back({it->first, v->value});
@@ -68,6 +101,8 @@ asio::awaitable<std::vector<KeyValue>> MemoryStore::scan_at(std::string start, s
 asio::awaitable<std::uint64_t> MemoryStore::commit(std::vector<Mutation> mutations, std::uint64_t start_ts,
                                                    std::uint64_t min_commit_ts) {
     std::unique_lock lock(mutex_);
+    if (start_ts < horizon_locked())
+        throw_error(errc::write_conflict, "start ts " + std::to_string(start_ts) + " is below the retention horizon");
     for (const auto& m : mutations) {
         auto it = data_.find(m.key);
         if (it != data_.end() && !it->second.empty() && it->second.back().ts > start_ts)
@@ -79,6 +114,7 @@ asio::awaitable<std::uint64_t> MemoryStore::commit(std::vector<Mutation> mutatio
         write_locked(std::move(m.key), Version{commit_ts, tombstone, tombstone ? std::string{} : std::move(m.value)});
     }
     raise_watermark_locked(commit_ts);
+    collect_locked();
     lock.unlock();
     notifier_->notify();
     co_return commit_ts;
@@ -94,7 +130,9 @@ asio::awaitable<void> MemoryStore::wait_for_change(std::uint64_t after_ts) {
 void MemoryStore::put_at(std::string key, std::string value, std::uint64_t ts) {
     std::unique_lock lock(mutex_);
     write_locked(std::move(key), Version{ts, false, std::move(value)});
-    if (raise_watermark_locked(ts)) {
+    const bool rose = raise_watermark_locked(ts);
+    collect_locked();
+    if (rose) {
         lock.unlock();
         notifier_->notify();
     }
@@ -103,7 +141,9 @@ void MemoryStore::put_at(std::string key, std::string value, std::uint64_t ts) {
 void MemoryStore::delete_at(std::string key, std::uint64_t ts) {
     std::unique_lock lock(mutex_);
     write_locked(std::move(key), Version{ts, true, {}});
-    if (raise_watermark_locked(ts)) {
+    const bool rose = raise_watermark_locked(ts);
+    collect_locked();
+    if (rose) {
         lock.unlock();
         notifier_->notify();
     }
@@ -114,6 +154,19 @@ std::optional<std::uint64_t> MemoryStore::latest_commit_ts(const std::string& ke
     auto it = data_.find(key);
     if (it == data_.end() || it->second.empty()) return std::nullopt;
     return it->second.back().ts;
+}
+
+std::vector<std::uint64_t> MemoryStore::stored_versions(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::uint64_t> out;
+    if (auto it = data_.find(key); it != data_.end())
+        for (const auto& v : it->second) out.push_back(v.ts);
+    return out;
+}
+
+std::uint64_t MemoryStore::horizon() const {
+    std::lock_guard lock(mutex_);
+    return horizon_locked();
 }
 
 }  // namespace routecat

@@ -161,6 +161,10 @@ public:
               [&](const json::value& x, const std::string& p) { return optional_string(x, p, password.env); }},
              {"request_timeout_ms", [&](const json::value& x, const std::string& p) {
                   return duration(x, p, true, out.etcd.request_timeout);
+              }},
+             {"retain_versions", [&](const json::value& x, const std::string& p) { return u64(x, p, out.retain_versions); }},
+             {"compact_every_revisions", [&](const json::value& x, const std::string& p) {
+                  return u64(x, p, out.etcd.compact_every_revisions);
               }}});
         if (!ok) return false;
         if (out.kind == StoreKind::rocksdb && out.rocksdb.path.empty())

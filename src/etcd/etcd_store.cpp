@@ -82,6 +82,8 @@ struct EtcdStore::Impl {
     asio::awaitable<void> wait_for_change(std::uint64_t after_ts);
     // Sends a txn until it is answered, re-sending it after a lost answer (see the header).
     asio::awaitable<etcd::TxnResponse> send_txn(std::string body, std::uint64_t start_ts);
+    // After a commit at revision: every compact_every_revisions-th one compacts (see the header).
+    asio::awaitable<void> maybe_compact(std::int64_t revision);
 
     std::string full_key(const std::string& key) const { return options_.prefix + key; }
     std::string full_end(const std::optional<std::string>& end) const;
@@ -121,6 +123,8 @@ struct EtcdStore::Impl {
     std::mutex cache_mutex_;
     std::deque<std::shared_ptr<const CachedRange>> cache_;  // most recent first
     std::atomic<std::uint64_t> range_response_bytes_{0};  // bodies of /v3/kv/range answers
+    std::atomic<std::uint64_t> commits_{0};
+    std::atomic<std::uint64_t> compactions_{0};
 };
 
 boost::system::result<std::shared_ptr<EtcdStore>> EtcdStore::create(EtcdStoreOptions options, asio::any_io_executor ex,
@@ -161,6 +165,7 @@ std::uint64_t EtcdStore::requests_sent() const noexcept { return impl_->client_-
 std::uint64_t EtcdStore::connections_opened() const noexcept { return impl_->client_->connections_opened(); }
 std::uint64_t EtcdStore::authentications() const noexcept { return impl_->client_->authentications(); }
 std::uint64_t EtcdStore::range_response_bytes() const noexcept { return impl_->range_response_bytes_.load(); }
+std::uint64_t EtcdStore::compactions() const noexcept { return impl_->compactions_.load(); }
 
 // The MvccStore calls, each the Impl's coroutine of the same name.
 asio::awaitable<std::uint64_t> EtcdStore::last_commit_ts() { return impl_->last_commit_ts(); }
@@ -467,7 +472,22 @@ asio::awaitable<std::uint64_t> EtcdStore::Impl::commit(std::vector<Mutation> mut
         // Equal counts: nobody deleted a key of the range meanwhile, so the cache is exact.
         if (static_cast<std::int64_t>(next->entries.size()) == txn.ranges.front().count) remember(std::move(next));
     }
+    co_await maybe_compact(txn.revision);
     co_return static_cast<std::uint64_t>(txn.revision);
+}
+
+asio::awaitable<void> EtcdStore::Impl::maybe_compact(std::int64_t revision) {
+    const std::uint64_t every = options_.compact_every_revisions;
+    if (every == 0 || ++commits_ % every != 0) co_return;
+    if (static_cast<std::uint64_t>(revision) <= options_.retain_revisions) co_return;
+    const std::int64_t target = revision - static_cast<std::int64_t>(options_.retain_revisions);
+    std::string body = R"({"revision":")" + std::to_string(target) + R"("})";
+    try {
+        const EtcdReply reply = co_await client_->call("/v3/kv/compaction", std::move(body), EtcdClient::Retry::idempotent);
+        if (reply.grpc_code == 0) ++compactions_;
+    } catch (const boost::system::system_error&) {
+        // The commit stands; the next compacting commit tries again.
+    }
 }
 
 namespace {

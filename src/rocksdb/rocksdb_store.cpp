@@ -16,9 +16,12 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <limits>
+#include <thread>
 
 namespace routecat {
 
@@ -84,6 +87,7 @@ std::string put_value(std::string_view value) {
     return out;
 }
 const std::string kTombstone(1, '\0');
+bool is_tombstone(std::string_view value) { return value.empty() || value[0] == '\0'; }
 
 std::string watermark_value(std::uint64_t ts) {
     std::string out;
@@ -101,8 +105,23 @@ std::string watermark_value(std::uint64_t ts) {
 struct RocksDbStore::Impl {
     Impl(RocksDbStoreOptions options, asio::any_io_executor blocking, rocksdb::DB* db, std::uint64_t watermark)
         : options_(std::move(options)), blocking_(std::move(blocking)), db_(db), watermark_(watermark),
-          notifier_(std::make_unique<detail::ChangeNotifier>()) {}
+          notifier_(std::make_unique<detail::ChangeNotifier>()) {
+        if (options_.retain_versions != 0) {
+            next_gc_at_ = options_.retain_versions;
+            gc_due_ = horizon() > 0;  // an old history left by an earlier run goes too
+            gc_thread_ = std::thread([this] { gc_loop(); });
+        }
+    }
     ~Impl() {
+        if (gc_thread_.joinable()) {
+            gc_stopping_.store(true);  // a running pass ends at its next key
+            {
+                std::lock_guard lock(gc_wake_mutex_);
+                gc_stop_ = true;
+            }
+            gc_wake_.notify_one();
+            gc_thread_.join();
+        }
         if (db_) db_->Close();
     }
 
@@ -111,12 +130,33 @@ struct RocksDbStore::Impl {
                                     std::uint64_t ts) const;
     std::uint64_t apply_sync(std::vector<Mutation>& mutations, std::uint64_t start_ts, std::uint64_t min_commit_ts);
 
+    std::uint64_t horizon() const noexcept {
+        const std::uint64_t retain = options_.retain_versions, watermark = watermark_.load();
+        return retain != 0 && watermark > retain ? watermark - retain : 0;
+    }
+    // Call after the read's iterator exists: a pass deletes only after the horizon passed its own,
+    // so a read whose ts is still at or above the horizon here sees its versions in that iterator.
+    void check_read_ts(std::uint64_t ts) const;
+    std::size_t collect_sync();
+    void gc_loop();
+
     RocksDbStoreOptions options_;
     asio::any_io_executor blocking_;
     std::unique_ptr<rocksdb::DB> db_;
     std::mutex commit_mutex_;  // one apply at a time: conflict check, commit ts and write are one step
     std::atomic<std::uint64_t> watermark_;
     std::unique_ptr<detail::ChangeNotifier> notifier_;
+
+    // GC (retain_versions > 0): passes run one at a time on gc_thread_, or in collect_history().
+    std::mutex gc_mutex_;                    // held by a pass
+    std::atomic<bool> gc_stopping_{false};
+    std::atomic<std::uint64_t> next_gc_at_{0};  // the horizon at which the next pass is due
+    std::mutex gc_wake_mutex_;
+    std::condition_variable gc_wake_;
+    bool gc_due_ = false, gc_stop_ = false;  // guarded by gc_wake_mutex_
+    std::mutex hook_mutex_;
+    std::function<void()> gc_batch_hook_;
+    std::thread gc_thread_;
 };
 
 boost::system::result<std::shared_ptr<RocksDbStore>> RocksDbStore::open(RocksDbStoreOptions options,
@@ -161,6 +201,25 @@ RocksDbStore::RocksDbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 RocksDbStore::~RocksDbStore() = default;
 
 const std::string& RocksDbStore::path() const noexcept { return impl_->options_.path; }
+
+std::uint64_t RocksDbStore::horizon() const noexcept { return impl_->horizon(); }
+
+std::size_t RocksDbStore::collect_history() { return impl_->collect_sync(); }
+
+void RocksDbStore::on_gc_batch(std::function<void()> hook) {
+    std::lock_guard lock(impl_->hook_mutex_);
+    impl_->gc_batch_hook_ = std::move(hook);
+}
+
+std::vector<std::uint64_t> RocksDbStore::stored_versions(const std::string& key) const {
+    const std::string prefix = key_prefix(key);
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db_->NewIterator(rocksdb::ReadOptions()));
+    std::vector<std::uint64_t> out;
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+        if (auto entry = parse_entry(it->key().ToStringView())) out.insert(out.begin(), entry->ts);
+    if (!it->status().ok()) throw_status(it->status(), "stored versions");
+    return out;
+}
 
 template <class F>
 auto RocksDbStore::blocking(F f) -> asio::awaitable<decltype(f())> {
@@ -223,6 +282,7 @@ asio::awaitable<void> RocksDbStore::wait_for_change(std::uint64_t after_ts) {
 std::optional<std::string> RocksDbStore::Impl::get_sync(const std::string& key, std::uint64_t ts) const {
     const std::string prefix = key_prefix(key);
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    check_read_ts(ts);
     it->Seek(version_key(key, ts));  // the newest version at or below ts, if the key has one
     if (!it->status().ok()) throw_status(it->status(), "get");
     if (!it->Valid()) return std::nullopt;
@@ -241,6 +301,7 @@ std::vector<KeyValue> RocksDbStore::Impl::scan_sync(const std::string& start, co
     rocksdb::ReadOptions read;
     read.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read));
+    check_read_ts(ts);
 
     std::vector<KeyValue> out;
     it->Seek(key_prefix(start));
@@ -259,7 +320,7 @@ std::vector<KeyValue> RocksDbStore::Impl::scan_sync(const std::string& start, co
             if (entry->prefix != prefix) continue;  // no visible version: this is already the next key
         }
         const auto value = it->value().ToStringView();
-        if (!value.empty() && value[0] != '\0') out.push_back({decode_key(prefix), std::string(value.substr(1))});
+        if (!is_tombstone(value)) out.push_back({decode_key(prefix), std::string(value.substr(1))});
         // Skip the key's older versions. Most keys have one or two, so step a few times before paying
         // for a seek past all of them (every entry of the next key sorts above prefix + 0xFF x 8).
         it->Next();
@@ -278,6 +339,8 @@ std::vector<KeyValue> RocksDbStore::Impl::scan_sync(const std::string& start, co
 std::uint64_t RocksDbStore::Impl::apply_sync(std::vector<Mutation>& mutations, std::uint64_t start_ts,
                                        std::uint64_t min_commit_ts) {
     std::lock_guard lock(commit_mutex_);
+    if (start_ts < horizon())  // a dropped tombstone could hide a conflict
+        throw_error(errc::write_conflict, "start ts " + std::to_string(start_ts) + " is below the retention horizon");
     {
         // First committer wins: any written key with a version newer than start_ts is a conflict.
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
@@ -304,7 +367,86 @@ std::uint64_t RocksDbStore::Impl::apply_sync(std::vector<Mutation>& mutations, s
     write.sync = options_.sync;
     if (auto s = db_->Write(write, &batch); !s.ok()) throw_status(s, "commit");
     watermark_.store(commit_ts);
+    if (options_.retain_versions != 0 && horizon() >= next_gc_at_.load()) {
+        {
+            std::lock_guard wake(gc_wake_mutex_);
+            gc_due_ = true;
+        }
+        gc_wake_.notify_one();
+    }
     return commit_ts;
+}
+
+void RocksDbStore::Impl::check_read_ts(std::uint64_t ts) const {
+    const std::uint64_t h = horizon();
+    if (ts != 0 && ts != std::numeric_limits<std::uint64_t>::max() && ts < h)
+        throw_error(errc::read_ts_compacted,
+                    "read ts " + std::to_string(ts) + " is below the retention horizon " + std::to_string(h));
+}
+
+std::size_t RocksDbStore::Impl::collect_sync() {
+    std::lock_guard pass(gc_mutex_);
+    const std::uint64_t h = horizon();
+    if (h == 0) return 0;
+    const std::string upper(1, kDataEnd);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions read;
+    read.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read));  // one snapshot for the pass
+
+    rocksdb::WriteBatch batch;
+    std::size_t dropped = 0;
+    auto flush = [&] {
+        if (batch.Count() == 0) return;
+        // Unsynced: a lost delete only leaves a version for the next pass; the WAL replays in order.
+        if (auto s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) throw_status(s, "gc");
+        batch.Clear();
+        std::function<void()> hook;
+        {
+            std::lock_guard lock(hook_mutex_);
+            hook = gc_batch_hook_;
+        }
+        if (hook) hook();
+    };
+    std::string current;  // the key whose versions are being walked (newest first)
+    bool kept = false;    // it has a version at or below h that stays
+    for (it->Seek(std::string(1, kDataTag)); it->Valid(); it->Next()) {
+        auto entry = parse_entry(it->key().ToStringView());
+        if (!entry) continue;
+        if (entry->prefix != current) {
+            if (gc_stopping_.load()) break;
+            if (batch.Count() >= 1024) flush();  // only between keys: a key's deletes stay atomic
+            current.assign(entry->prefix);
+            kept = false;
+        }
+        if (entry->ts > h) continue;
+        // The newest version at or below h stays unless it is a tombstone; every older one goes.
+        if (kept || is_tombstone(it->value().ToStringView())) {
+            if (auto s = batch.Delete(it->key()); !s.ok()) throw_status(s, "gc batch");
+            ++dropped;
+        }
+        kept = true;
+    }
+    if (!it->status().ok()) throw_status(it->status(), "gc scan");
+    flush();
+    next_gc_at_.store(h + options_.retain_versions);
+    return dropped;
+}
+
+void RocksDbStore::Impl::gc_loop() {
+    for (;;) {
+        {
+            std::unique_lock lock(gc_wake_mutex_);
+            gc_wake_.wait(lock, [this] { return gc_due_ || gc_stop_; });
+            if (gc_stop_) return;
+            gc_due_ = false;
+        }
+        try {
+            collect_sync();
+        } catch (const std::exception&) {
+            // The next pass tries again; reads and commits report the store's errors themselves.
+        }
+    }
 }
 
 }  // namespace routecat

@@ -11,14 +11,18 @@ boost::system::result<std::shared_ptr<MvccStore>> make_store(const StoreConfig& 
                                                              std::string* error_text) {
     switch (config.kind) {
         case StoreKind::memory:
-            return std::shared_ptr<MvccStore>(std::make_shared<MemoryStore>());
+            return std::shared_ptr<MvccStore>(std::make_shared<MemoryStore>(config.retain_versions));
         case StoreKind::rocksdb: {
-            auto store = RocksDbStore::open(config.rocksdb, std::move(blocking_executor), error_text);
+            RocksDbStoreOptions options = config.rocksdb;
+            options.retain_versions = config.retain_versions;
+            auto store = RocksDbStore::open(std::move(options), std::move(blocking_executor), error_text);
             if (!store) return store.error();
             return std::shared_ptr<MvccStore>(std::move(*store));
         }
         case StoreKind::etcd: {
-            auto store = EtcdStore::create(config.etcd, std::move(executor), error_text);
+            EtcdStoreOptions options = config.etcd;
+            options.retain_revisions = config.retain_versions;
+            auto store = EtcdStore::create(std::move(options), std::move(executor), error_text);
             if (!store) return store.error();
             return std::shared_ptr<MvccStore>(std::move(*store));
         }

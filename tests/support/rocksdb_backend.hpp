@@ -25,9 +25,10 @@ struct JoinRocksDbPool {
     ~JoinRocksDbPool() { rocksdb_pool().join(); }
 };
 
-inline std::shared_ptr<RocksDbStore> open_rocksdb(const std::string& path) {
+inline std::shared_ptr<RocksDbStore> open_rocksdb(const std::string& path, std::uint64_t retain_versions = 0,
+                                                 bool sync = true) {
     std::string error;
-    auto store = RocksDbStore::open({path, true}, rocksdb_pool().get_executor(), &error);
+    auto store = RocksDbStore::open({path, sync, retain_versions}, rocksdb_pool().get_executor(), &error);
     if (!store) throw std::runtime_error("open " + path + ": " + error);
     return *store;
 }

@@ -97,6 +97,17 @@ public:
 
 private:
     MvccStore& checked_store() const;
+    // One try of the public call of the same name; the public one tries again from the current ts
+    // when the store's history below the read was compacted meanwhile (read_ts_compacted).
+    boost::asio::awaitable<VersionRead> latest_version_once() const;
+    boost::asio::awaitable<CatalogSnapshot> snapshot_once() const;
+    boost::asio::awaitable<std::uint64_t> next_route_id_once() const;
+    boost::asio::awaitable<CatalogSnapshot> save_once(std::uint64_t expected_version,
+                                                      std::vector<RouteDescriptor> routes) const;
+    boost::asio::awaitable<SplitResult> split_once(std::uint64_t expected_version, std::uint64_t route_id,
+                                                   std::string split_key) const;
+    boost::asio::awaitable<CatalogChangeSet> changes_since_once(std::uint64_t after, std::int64_t limit) const;
+    boost::asio::awaitable<std::uint64_t> delta_floor_once() const;
     boost::asio::awaitable<std::optional<std::uint64_t>> save_on(MvccStore& store, std::uint64_t expected_version,
                                                                  const std::vector<RouteDescriptor>& desired,
                                                                  bool recent) const;

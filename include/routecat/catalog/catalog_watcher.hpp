@@ -82,7 +82,9 @@ public:
     boost::asio::awaitable<void> run();
 
     // §9.2: applies the durable catalog to the engine if it is newer; returns whether it applied.
-    // Reads no routes when the durable version is not newer; swallows a stale-version error.
+    // Reads no routes when the durable version is not newer; swallows a stale-version error. A read
+    // that hits the store's retention horizon (read_ts_compacted) is followed by a snapshot read at
+    // the current ts.
     boost::asio::awaitable<bool> sync_once();
 
     // Makes run() return soon; safe from any thread, also before run() starts waiting (its wake-up is
@@ -96,6 +98,8 @@ private:
     // Applies the log's deltas (or the reset snapshot changes_since answers with) until the engine
     // reaches `version`; false when the snapshot path must take over (a gap, with snapshot_on_gap).
     boost::asio::awaitable<bool> follow_deltas(std::uint64_t version);
+    // One sync at the current ts: by deltas when allowed and possible, else a snapshot.
+    boost::asio::awaitable<bool> sync_at_latest(bool may_follow_deltas);
     enum class Wake { timer, push, stop, cancelled };
 
     void validate() const;

@@ -55,10 +55,11 @@ struct LogConfig {
 };
 
 // The daemon's store unless configured: RocksDB under ./data/routecat; a local etcd when store.kind
-// is etcd.
+// is etcd; 10,000 versions of history kept (the library keeps all).
 inline StoreConfig daemon_store_defaults() {
     StoreConfig store;
     store.kind = StoreKind::rocksdb;
+    store.retain_versions = 10'000;
     store.rocksdb.path = "./data/routecat";
     store.etcd.endpoints = {"http://127.0.0.1:2379"};
     return store;

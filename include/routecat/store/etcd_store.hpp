@@ -28,6 +28,14 @@
 //   another writer may have: commit_outcome_unknown, for the caller to decide by reading (the
 //   catalog does). After four sends without an answer: commit_outcome_unknown too.
 // - A txn over etcd's --max-txn-ops or --max-request-bytes fails with store_request_too_large.
+// - Compaction (issue 13) is cluster-wide, so the store never compacts unless asked: with
+//   compact_every_revisions = N > 0, every N-th commit this store makes (counted from its creation;
+//   an apply() with no mutation is no commit) is followed by one POST /v3/kv/compaction to that
+//   commit's revision - retain_revisions (skipped when that is below 1), physical false. It runs
+//   after the txn committed and before apply() returns; its failure (another member or process
+//   compacted further, etcd down) is ignored: the commit stands and the next N-th commit compacts
+//   again. Reads below a compaction fail with read_ts_compacted (etcd's "required revision has been
+//   compacted"); the catalog reads again from the current revision.
 // Thread-safe; all I/O runs on the executor given at creation.
 
 #include "routecat/store/mvcc_store.hpp"
@@ -54,6 +62,8 @@ struct EtcdStoreOptions {
     std::chrono::milliseconds request_timeout{2000};    // per attempt: connect, send and the whole answer
     std::size_t max_idle_connections = 16;              // kept-alive connections per endpoint
     std::int64_t page_size = 10000;                     // keys per range request when a scan pages
+    std::uint64_t compact_every_revisions = 0;          // 0 = never compact (see above)
+    std::uint64_t retain_revisions = 0;                 // revisions kept below a compacting commit's
 
     friend bool operator==(const EtcdStoreOptions&, const EtcdStoreOptions&) = default;
 };
@@ -86,6 +96,8 @@ public:
     // included): what this store's reads cost on the wire. Not txn answers (a Save's read-back rides
     // in its txn) nor watch events. For the bytes-per-sync benchmark and tests.
     std::uint64_t range_response_bytes() const noexcept;
+    // Compactions etcd accepted from this store (compact_every_revisions).
+    std::uint64_t compactions() const noexcept;
 
 protected:
     boost::asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,

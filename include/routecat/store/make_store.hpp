@@ -20,6 +20,10 @@ struct StoreConfig {
     StoreKind kind = StoreKind::memory;
     RocksDbStoreOptions rocksdb;  // used when kind is rocksdb
     EtcdStoreOptions etcd;        // used when kind is etcd
+    // Issue 13, every kind: make_store passes it as MemoryStore's retain_versions, as
+    // rocksdb.retain_versions and as etcd.retain_revisions (their own values are replaced). 0 =
+    // keep every version; etcd compacts only with etcd.compact_every_revisions > 0.
+    std::uint64_t retain_versions = 0;
 
     friend bool operator==(const StoreConfig&, const StoreConfig&) = default;
 };

@@ -10,20 +10,34 @@
 //
 // Blocking RocksDB calls run on the executor given at open (a small thread pool), never on the
 // caller's; results come back on the caller's executor.
+//
+// Bounded history (issue 13): with retain_versions > 0 the horizon is last_commit_ts -
+// retain_versions, and the rules are MemoryStore's (memory_store.hpp): reads at 0 < ts < horizon
+// (ts != u64 max) fail with read_ts_compacted, an apply() starting below it with write_conflict, and
+// reads at or above it are unchanged. The dropping is a GC pass on a thread of the store's own: it
+// starts whenever the horizon has moved retain_versions past the previous pass's (so a key holds at
+// most about 2 x retain_versions versions), walks every entry at one RocksDB snapshot, and deletes
+// the versions older than each key's newest at or below the pass's horizon (that one too when it is
+// a tombstone), a key's deletes always in one WriteBatch. A pass never holds the commit lock: a
+// Save never waits for it (it only ever deletes entries at or below the horizon, where no commit
+// writes). RocksDB then reclaims the space in its own compactions.
 
 #include "routecat/store/mvcc_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/result.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace routecat {
 
 struct RocksDbStoreOptions {
     std::string path;             // created, with missing parents, when absent
     bool sync = true;             // fsync every commit
+    std::uint64_t retain_versions = 0;  // 0 = keep every version (spec §5.2); see above
 
     friend bool operator==(const RocksDbStoreOptions&, const RocksDbStoreOptions&) = default;
 };
@@ -45,6 +59,16 @@ public:
     boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts) override;
 
     const std::string& path() const noexcept;
+
+    // The retention horizon (0 when every version is kept).
+    std::uint64_t horizon() const noexcept;
+    // Runs one GC pass now, on the calling thread (blocking; passes never overlap); the number of
+    // entries it deleted. For tests and tools: passes also run by themselves (see above).
+    std::size_t collect_history();
+    // The commit ts of every version the key still holds (tombstones count), ascending. Blocking.
+    std::vector<std::uint64_t> stored_versions(const std::string& key) const;
+    // Test hook: called by a GC pass after each batch of deletes it writes, on the pass's thread.
+    void on_gc_batch(std::function<void()> hook);
 
 protected:
     boost::asio::awaitable<std::uint64_t> commit(std::vector<Mutation> mutations, std::uint64_t start_ts,

@@ -5,6 +5,7 @@
 
 #include "support/etcd_backend.hpp"
 #include "support/builders.hpp"
+#include "support/catalog_options.hpp"
 #include "support/etcd_cluster.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/hooked_store.hpp"
@@ -1704,6 +1705,96 @@ BOOST_AUTO_TEST_CASE(the_parsers_survive_ten_thousand_malformed_answers) {
     BOOST_TEST(problems.empty(), problems.size() << " problems; first: " << (problems.empty() ? "" : problems.front()));
     BOOST_TEST(values > 1000u);  // both outcomes were exercised
     BOOST_TEST(errors > 10000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Compaction (issue 13): store.compact_every_revisions, and the catalog's reads surviving a
+// compaction of the revision they read at.
+BOOST_FIXTURE_TEST_SUITE(etcd_retention, EtcdStoreFixture)
+
+// A catalog with the delta log on store and a polling watcher whose engine holds its version 1.
+struct WatchedCatalog {
+    CatalogStore catalog;
+    std::shared_ptr<Engine> engine = std::make_shared<Engine>();
+    CatalogWatcher watcher;
+
+    WatchedCatalog(EtcdStoreFixture& f, std::shared_ptr<MvccStore> store)
+        : catalog(std::move(store), delta_logged()), watcher(catalog, engine, polling()) {
+        f.run(catalog.save(0, {rd(1, "", "m", 1), rd(2, "m", std::nullopt, 2)}));
+        BOOST_TEST(f.run(watcher.sync_once()));
+    }
+};
+
+BOOST_AUTO_TEST_CASE(every_nth_commit_compacts_to_its_revision_minus_retain_revisions) {
+    auto options = etcd_options(shared_etcd().client_urls());
+    options.compact_every_revisions = 4;
+    options.retain_revisions = 2;
+    auto s = make(options);
+    std::vector<std::uint64_t> revs;
+    for (int i = 1; i <= 3; ++i) revs.push_back(put(*s, "k", std::to_string(i)));
+    BOOST_TEST(s->compactions() == 0u);
+    BOOST_TEST(get(*s, "k", revs[0]) == std::optional<std::string>("1"));
+    revs.push_back(put(*s, "k", "4"));  // the 4th commit compacts to its revision - 2
+    BOOST_TEST(s->compactions() == 1u);
+    BOOST_TEST(error_of([&] { get(*s, "k", revs[3] - 3); }) == errc::read_ts_compacted);
+    BOOST_TEST(get(*s, "k", revs[3] - 2) == std::optional<std::string>("2"));
+    for (int i = 5; i <= 7; ++i) revs.push_back(put(*s, "k", std::to_string(i)));
+    BOOST_TEST(s->compactions() == 1u);
+    revs.push_back(put(*s, "k", "8"));
+    BOOST_TEST(s->compactions() == 2u);
+    BOOST_TEST(error_of([&] { run(s->scan_at("", std::nullopt, 10, revs[7] - 3)); }) == errc::read_ts_compacted);
+    BOOST_TEST(get(*s, "k", revs[7] - 2) == std::optional<std::string>("6"));
+    // The default never compacts.
+    for (int i = 0; i < 4; ++i) put("k", "v");
+    BOOST_TEST(store->compactions() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(catalog_saves_splits_and_the_watcher_work_when_every_commit_compacts) {
+    auto options = etcd_options(shared_etcd().client_urls());
+    options.compact_every_revisions = 1;  // and retain 0: each commit compacts to its own revision
+    auto s = make(options);
+    WatchedCatalog w(*this, s);
+    auto& [catalog, engine, watcher] = w;
+    for (std::uint64_t v = 1; v <= 3; ++v) run(catalog.save(v, {rd(1, "", "m", v + 10), rd(2, "m", std::nullopt, 2)}));
+    const SplitResult split = run(catalog.split(4, 2, "t"));
+    BOOST_TEST(split.version == 5u);
+    BOOST_TEST(s->compactions() == 5u);
+    BOOST_TEST(run(watcher.sync_once()));
+    BOOST_TEST(engine->version() == 5u);
+    BOOST_TEST(engine->get_route("a")->group_id == 13u);
+    BOOST_TEST(engine->get_route("u")->route_id == split.right.route_id);
+}
+
+BOOST_AUTO_TEST_CASE(a_read_whose_revision_is_compacted_meanwhile_is_read_again_from_current) {
+    auto hooked = std::make_shared<HookedStore>(store);
+    WatchedCatalog w(*this, hooked);
+    auto& [catalog, engine, watcher] = w;
+    run(catalog.save(1, {rd(1, "", "m", 7), rd(2, "m", std::nullopt, 2)}));
+    // Before the next `compactions` scans: one more commit, then etcd compacted to it.
+    int compactions = 0;
+    auto other = other_prefix();
+    hooked->before_scan_at([&](MvccStore&) -> asio::awaitable<void> {
+        if (compactions == 0) co_return;
+        --compactions;
+        const std::uint64_t start = co_await other->last_commit_ts();
+        std::vector<Mutation> m;
+        m.push_back(Mutation::put("x", "1"));
+        const std::uint64_t rev = co_await other->apply(std::move(m), start, 0);
+        const auto r = shared_etcd().post(0, "/v3/kv/compaction", R"({"revision":")" + std::to_string(rev) + R"("})", 10s);
+        BOOST_TEST((r && r->status == 200));
+    });
+    compactions = 3;  // every try of the delta read: the watcher takes a snapshot at the current revision
+    const int scans = hooked->scan_calls();
+    BOOST_TEST(run(watcher.sync_once()));
+    BOOST_TEST(hooked->scan_calls() - scans == 4);
+    BOOST_TEST(engine->version() == 2u);
+    BOOST_TEST(engine->get_route("a")->group_id == 7u);
+    compactions = 1;  // a snapshot and a save: read again once
+    BOOST_TEST(run(catalog.snapshot()).version == 2u);
+    compactions = 1;
+    BOOST_TEST(run(catalog.save(2, {rd(1, "", std::nullopt, 9)})).version == 3u);
+    BOOST_TEST(compactions == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

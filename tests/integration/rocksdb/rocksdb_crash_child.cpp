@@ -1,6 +1,6 @@
 // Child of the crash-safety test: saves catalog versions in a loop on a RocksDbStore and prints each
 // acknowledged version on its own line, flushed, until it is killed.
-//   rocksdb_crash_child <dir>
+//   rocksdb_crash_child <dir> [retain_versions]
 // The routes of version v are a pure function of v (crash_routes.hpp), so the parent can check them.
 
 #include "integration/rocksdb/crash_routes.hpp"
@@ -31,12 +31,12 @@ asio::awaitable<void> save_forever(CatalogStore catalog) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s <dir>\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        std::fprintf(stderr, "usage: %s <dir> [retain_versions]\n", argv[0]);
         return 2;
     }
     asio::io_context io;
-    CatalogStore catalog(test::open_rocksdb(argv[1]));
+    CatalogStore catalog(test::open_rocksdb(argv[1], argc == 3 ? std::stoull(argv[2]) : 0));
     auto done = asio::co_spawn(io, save_forever(catalog), asio::use_future);
     io.run();
     done.get();

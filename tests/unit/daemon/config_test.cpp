@@ -2,7 +2,9 @@
 
 #include "routecat/daemon/config.hpp"
 #include "routecat/error.hpp"
+#include "routecat/store/memory_store.hpp"
 #include "support/printers.hpp"
+#include "support/run.hpp"
 
 #include <fstream>
 #include <random>
@@ -58,6 +60,9 @@ BOOST_AUTO_TEST_CASE(empty_object_gives_the_defaults) {
     BOOST_TEST(c.store.etcd.prefix == "/routecat/");
     BOOST_TEST(!c.store.etcd.token.has_value());
     BOOST_TEST(c.store.etcd.request_timeout.count() == 2000);
+    BOOST_TEST(c.store.retain_versions == 10000u);  // the library's StoreConfig keeps everything (0)
+    BOOST_TEST(StoreConfig{}.retain_versions == 0u);
+    BOOST_TEST(c.store.etcd.compact_every_revisions == 0u);
     BOOST_TEST(c.watcher.interval.count() == 100);
     BOOST_TEST(c.watcher.max_backoff.count() == 5000);
     BOOST_TEST(c.engine.options.hotspot_threshold == 0u);
@@ -75,6 +80,21 @@ BOOST_AUTO_TEST_CASE(empty_object_gives_the_defaults) {
     // Whitespace around the object is fine; empty sections are fine.
     BOOST_TEST((parse_ok(" \n{ }\n") == DaemonConfig{}));
     BOOST_TEST((parse_ok(R"({"listen":{},"store":{},"watcher":{},"engine":{},"admin":{},"log":{}})") == DaemonConfig{}));
+}
+
+BOOST_AUTO_TEST_CASE(the_history_keys_reach_the_stores_make_store_builds) {
+    boost::asio::io_context io;
+    const DaemonConfig memory = parse_ok(R"({"store":{"kind":"memory","retain_versions":2}})");
+    auto store = make_store(memory.store, io.get_executor(), io.get_executor()).value();
+    for (std::uint64_t start = 0; start < 4; ++start)
+        routecat::test::run(io, store->apply({Mutation::put("k", "v")}, start, 0));
+    BOOST_TEST(dynamic_cast<MemoryStore&>(*store).horizon() == 2u);  // watermark 4 - 2
+    BOOST_TEST(dynamic_cast<MemoryStore&>(*store).stored_versions("k") == (std::vector<std::uint64_t>{2, 3, 4}));
+
+    const DaemonConfig etcd = parse_ok(R"({"store":{"kind":"etcd","compact_every_revisions":5}})");
+    auto etcd_store = make_store(etcd.store, io.get_executor(), io.get_executor()).value();  // no I/O
+    BOOST_TEST(dynamic_cast<EtcdStore&>(*etcd_store).options().compact_every_revisions == 5u);
+    BOOST_TEST(dynamic_cast<EtcdStore&>(*etcd_store).options().retain_revisions == 10000u);
 }
 
 BOOST_AUTO_TEST_CASE(shipped_default_file_is_the_defaults) {
@@ -98,7 +118,8 @@ BOOST_AUTO_TEST_CASE(every_key_set) {
       "listen": {"address": "::1", "port": 0},
       "threads": 1024,
       "store": {"kind": "etcd", "path": "", "endpoints": ["http://10.0.0.1:2379", "http://etcd-b:2379/"],
-                "prefix": "/cell-1/", "token": "s3cret", "request_timeout_ms": 1},
+                "prefix": "/cell-1/", "token": "s3cret", "request_timeout_ms": 1, "retain_versions": 0,
+                "compact_every_revisions": 18446744073709551615},
       "watcher": {"interval_ms": 1, "max_backoff_ms": 0, "push": false},
       "engine": {"hotspot_threshold": 18446744073709551615,
                  "bootstrap_routes": [{"start_text": "m", "group_id": 2, "state": "write_fenced"},
@@ -117,6 +138,8 @@ BOOST_AUTO_TEST_CASE(every_key_set) {
     BOOST_TEST(c.store.etcd.prefix == "/cell-1/");
     BOOST_TEST(c.store.etcd.token == std::optional<std::string>("s3cret"));
     BOOST_TEST(c.store.etcd.request_timeout.count() == 1);
+    BOOST_TEST(c.store.retain_versions == 0u);
+    BOOST_TEST(c.store.etcd.compact_every_revisions == 18446744073709551615u);
     BOOST_TEST(c.watcher.interval.count() == 1);
     BOOST_TEST(c.watcher.max_backoff.count() == 0);
     BOOST_TEST(!c.watcher.push);
@@ -247,6 +270,8 @@ BOOST_AUTO_TEST_CASE(mistakes_name_the_field) {
         {R"({"store":{"token":""}})", "store.token: must not be empty (use null to unset)"},
         {R"({"store":{"request_timeout_ms":0}})", "store.request_timeout_ms: must be positive"},
         {R"({"store":{"request_timeout_ms":"2s"}})", "store.request_timeout_ms: expected a non-negative integer"},
+        {R"({"store":{"retain_versions":-1}})", "store.retain_versions: expected a non-negative integer"},
+        {R"({"store":{"compact_every_revisions":1.5}})", "store.compact_every_revisions: expected a non-negative integer"},
         // watcher
         {R"({"watcher":{"interval_ms":0}})", "watcher.interval_ms: must be positive"},
         {R"({"watcher":{"interval_ms":-100}})", "watcher.interval_ms: expected a non-negative integer"},
