@@ -7,7 +7,6 @@
 #include "routecat/key_text.hpp"
 
 #include <algorithm>
-#include <exception>
 #include <optional>
 #include <limits>
 #include <unordered_set>
