@@ -28,6 +28,7 @@ boost::asio::awaitable<Reply> get_changes_stream(Call call);  // GET /v1/catalog
 
 // Mutations (write_handlers.cpp).
 boost::asio::awaitable<Reply> put_catalog(Call call);           // PUT /v1/catalog
+boost::asio::awaitable<Reply> patch_catalog(Call call);         // PATCH /v1/catalog
 boost::asio::awaitable<Reply> post_split(Call call);            // POST /v1/catalog/split
 boost::asio::awaitable<Reply> post_access(Call call);           // POST /v1/routes/access
 boost::asio::awaitable<Reply> post_engine_snapshot(Call call);  // POST /v1/engine/snapshot

@@ -111,7 +111,7 @@ asio::awaitable<Reply> get_metrics(handlers::Call call) {
 }
 
 // The API table of DESIGN.md; a path listed with other methods answers 405 with Allow.
-constexpr std::array<Endpoint, 14> kEndpoints{{
+constexpr std::array<Endpoint, 15> kEndpoints{{
     {"/healthz", http::verb::get, get_healthz},
     {"/readyz", http::verb::get, get_readyz},
     {"/v1/routes", http::verb::get, handlers::get_routes},
@@ -121,6 +121,7 @@ constexpr std::array<Endpoint, 14> kEndpoints{{
     {"/v1/stats", http::verb::get, handlers::get_stats},
     {"/v1/catalog", http::verb::get, handlers::get_catalog},
     {"/v1/catalog", http::verb::put, handlers::put_catalog},
+    {"/v1/catalog", http::verb::patch, handlers::patch_catalog},
     {"/v1/catalog/changes", http::verb::get, handlers::get_changes},
     {"/v1/catalog/changes/stream", http::verb::get, handlers::get_changes_stream},
     {"/v1/catalog/split", http::verb::post, handlers::post_split},

@@ -1,5 +1,5 @@
-// The admin API's mutations (DESIGN.md "Admin HTTP API"): PUT /v1/catalog, POST /v1/catalog/split,
-// POST /v1/routes/access, POST /v1/engine/snapshot.
+// The admin API's mutations (DESIGN.md "Admin HTTP API"): PUT and PATCH /v1/catalog,
+// POST /v1/catalog/split, POST /v1/routes/access, POST /v1/engine/snapshot.
 //
 // Every body must be one JSON object with only the endpoint's fields. Anything that does not parse
 // into the request throws errc::bad_request with "<field>: <what>" (400); the spec's validation
@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace routecat::admin::handlers {
@@ -83,6 +84,22 @@ std::vector<RouteDescriptor> routes_from(const json::array& a, std::string_view 
     return routes;
 }
 
+// PATCH's route ids to delete: each a u64 (a negative, fractional or too large number is 400).
+std::vector<std::uint64_t> ids_from(const json::array& a, std::string_view field) {
+    std::vector<std::uint64_t> ids;
+    ids.reserve(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) ids.push_back(to_u64(a[i], element_path(field, i)));
+    return ids;
+}
+
+// PATCH's upserts name each route once: a list that repeats an id does not say which route is meant.
+void require_unique_ids(const std::vector<RouteDescriptor>& routes, std::string_view field) {
+    std::unordered_set<std::uint64_t> seen;
+    for (std::size_t i = 0; i < routes.size(); ++i)
+        if (!seen.insert(routes[i].route_id).second)
+            bad(element_path(field, i) + ".route_id: route id " + std::to_string(routes[i].route_id) + " appears twice");
+}
+
 // A key given either as base64 (b64_field) or literally as text (text_field): exactly one of them.
 std::string one_key(const json::object& o, std::string_view b64_field, std::string_view text_field) {
     const json::value* b64 = o.if_contains(b64_field);
@@ -136,6 +153,33 @@ asio::awaitable<Reply> put_catalog(Call call) {
     json::object reply;
     reply["version"] = write.committed->version;
     reply["routes"] = std::move(out);
+    co_return json_response(call.req, http::status::ok, reply);
+}
+
+asio::awaitable<Reply> patch_catalog(Call call) {
+    const json::object body = parse_body(call.req, {"expected_version", "upserts", "deletes"});
+    const std::uint64_t expected = required_u64(body, "expected_version");
+    std::vector<RouteDescriptor> upserts = routes_from(required_array(body, "upserts"), "upserts");
+    require_unique_ids(upserts, "upserts");
+    std::vector<std::uint64_t> deletes = ids_from(required_array(body, "deletes"), "deletes");
+
+    // As the split: the engine serves the new version (by the change's delta) before the reply.
+    const auto write =
+        co_await changes_and_apply(call.ctx.catalog, call.ctx.engine, expected, std::move(upserts), std::move(deletes));
+    count(call, write);
+    if (write.conflict) co_return conflict_response(call, *write.conflict);
+    if (!write.engine_error.empty())
+        co_return json_error(call.req, http::status::internal_server_error, "internal", write.engine_error);
+
+    json::array upserted;
+    upserted.reserve(write.committed->upserted.size());
+    for (const auto& r : write.committed->upserted) upserted.emplace_back(route_to_json(r));
+    json::array deleted;
+    for (std::uint64_t id : write.committed->deleted) deleted.emplace_back(id);
+    json::object reply;
+    reply["version"] = write.committed->version;
+    reply["upserted"] = std::move(upserted);
+    reply["deleted"] = std::move(deleted);
     co_return json_response(call.req, http::status::ok, reply);
 }
 

@@ -81,6 +81,25 @@ CatalogDelta delta_of(const RouteDiff& diff, std::uint64_t version) {
     return delta;
 }
 
+// §6.5 step 7 for a diff: deletes, puts of new or changed routes (unchanged rows keep their commit
+// ts), [H] the delta log, the version, the next route id.
+boost::system::result<SavePlan> plan_diff(const RouteDiff& diff, std::uint64_t next_route_id, const WriteVersion& version,
+                                          const std::optional<DeltaLogRead>& log) {
+    SavePlan plan;
+    plan.next_route_id = next_route_id;
+    for (const RouteDescriptor* r : diff.dropped) plan.mutations.push_back(Mutation::del(codec::route_key(r->route_id)));
+    for (const RouteDescriptor* r : diff.changed) plan.mutations.push_back(put_route(*r));
+    if (log) {
+        plan.delta = delta_of(diff, version.version);
+        auto delta_log = plan_delta_log(*plan.delta, log->durable_version, log->stored_floor, log->retention);
+        if (!delta_log) return delta_log.error();
+        for (auto& m : *delta_log) plan.mutations.push_back(std::move(m));
+    }
+    plan.mutations.push_back(put_version(version.version));
+    plan.mutations.push_back(put_next_route_id(plan.next_route_id));
+    return plan;
+}
+
 }  // namespace
 
 boost::system::result<std::uint64_t> next_route_id_floor(const std::vector<RouteDescriptor>& routes) noexcept {
@@ -121,20 +140,31 @@ boost::system::result<SavePlan> plan_save(const std::vector<RouteDescriptor>& ex
     const auto desired_floor = next_route_id_floor(desired);
     if (!desired_floor) return desired_floor.error();
 
-    SavePlan plan;
-    plan.next_route_id = std::max({stored_next_route_id, *existing_floor, *desired_floor});
-    const RouteDiff diff = diff_routes(existing, desired);
-    for (const RouteDescriptor* r : diff.dropped) plan.mutations.push_back(Mutation::del(codec::route_key(r->route_id)));
-    for (const RouteDescriptor* r : diff.changed) plan.mutations.push_back(put_route(*r));  // unchanged rows keep their commit ts
-    if (log) {
-        // The diff above is the delta's too: one O(routes) pass per Save, log or not.
-        auto delta_log = plan_delta_log(delta_of(diff, version.version), log->durable_version, log->stored_floor,
-                                        log->retention);
-        if (!delta_log) return delta_log.error();
-        for (auto& m : *delta_log) plan.mutations.push_back(std::move(m));
+    // The diff is the delta's too: one O(routes) pass per Save, log or not.
+    return plan_diff(diff_routes(existing, desired), std::max({stored_next_route_id, *existing_floor, *desired_floor}),
+                     version, log);
+}
+
+boost::system::result<SavePlan> plan_changes(const std::vector<RouteDescriptor>& touched,
+                                             const std::vector<RouteDescriptor>& upserts,
+                                             const std::vector<std::uint64_t>& deletes, std::uint64_t next_route_id,
+                                             const WriteVersion& version, const std::optional<DeltaLogRead>& log) {
+    const auto upserts_floor = next_route_id_floor(upserts);
+    if (!upserts_floor) return upserts_floor.error();
+    std::unordered_map<std::uint64_t, const RouteDescriptor*> touched_by_id;
+    for (const auto& r : touched) touched_by_id.emplace(r.route_id, &r);
+
+    RouteDiff diff;
+    for (std::uint64_t id : deletes)
+        if (auto it = touched_by_id.find(id); it != touched_by_id.end()) diff.dropped.push_back(it->second);
+    std::sort(diff.dropped.begin(), diff.dropped.end(),
+              [](const RouteDescriptor* a, const RouteDescriptor* b) { return catalog_order_less(*a, *b); });
+    for (const auto& r : upserts) {
+        auto it = touched_by_id.find(r.route_id);
+        if (it == touched_by_id.end() || !(*it->second == r)) diff.changed.push_back(&r);
     }
-    plan.mutations.push_back(put_version(version.version));
-    plan.mutations.push_back(put_next_route_id(plan.next_route_id));
+    auto plan = plan_diff(diff, std::max(next_route_id, *upserts_floor), version, log);
+    if (plan && !plan->delta) plan->delta = delta_of(diff, version.version);  // for the engine, log or not
     return plan;
 }
 

@@ -1,11 +1,12 @@
 #include "routecat/catalog/catalog_store.hpp"
 
+#include "catalog/commit_plan.hpp"
+
 #include "routecat/codec.hpp"
 #include "routecat/error.hpp"
 #include "routecat/key_text.hpp"
 
 #include <algorithm>
-#include <exception>
 #include <optional>
 #include <limits>
 #include <unordered_set>
@@ -14,9 +15,6 @@ namespace routecat {
 
 namespace asio = boost::asio;
 
-namespace {
-
-// §6.1 step 2 for one row: the key parses, the record decodes, ids agree and are not repeated.
 RouteDescriptor decode_route_row(const KeyValue& row, std::unordered_set<std::uint64_t>& seen) {
     auto id = codec::route_id_from_key(row.key);
     if (!id) throw_error(errc::catalog_invalid_route_key, "route key " + key_to_text(row.key));
@@ -32,6 +30,8 @@ RouteDescriptor decode_route_row(const KeyValue& row, std::unordered_set<std::ui
     if (!seen.insert(route->route_id).second) throw_error(errc::catalog_duplicate_route_id);
     return std::move(*route);
 }
+
+namespace {
 
 std::uint64_t decode_version_value(const std::string& value) {
     std::string context;
@@ -130,98 +130,6 @@ private:
     std::vector<KeyValue> route_rows_;
 };
 
-// §6.5 step 8: re-read the watermark so writes that landed since the read push the commit above them.
-// A round-trip store commits above every earlier commit by itself; min_commit_ts is then its floor.
-asio::awaitable<std::uint64_t> choose_commit_ts(MvccStore& store, std::uint64_t min_commit_ts) {
-    if (store.round_trip_per_call()) co_return min_commit_ts;
-    const std::uint64_t last = co_await store.last_commit_ts();
-    co_return value_or_throw(commit_ts_after(last, min_commit_ts), "commit timestamp");
-}
-
-// Step 9 of Save and step 7 of the split: commits the plan at read_ts. A write conflict means another
-// writer committed one of its keys (always the version key among them) after read_ts: false.
-// The catalog a commit leaves behind: what the re-read after an unknown outcome must find.
-struct CatalogAfter {
-    std::uint64_t version = 0;
-    std::vector<RouteDescriptor> routes;  // in catalog order
-};
-
-// The first ts in (below, above] at which the catalog's version is at least `version`, given that it
-// is below `version` at `below` and not at `above`. Versions only grow with the ts, so a binary
-// search over the ts finds it in O(log(above - below)) reads of the version key.
-asio::awaitable<std::uint64_t> first_ts_reaching(const CatalogStore& catalog, std::uint64_t version,
-                                                 std::uint64_t below, std::uint64_t above) {
-    while (above - below > 1) {
-        const std::uint64_t mid = below + (above - below) / 2;
-        if (co_await catalog.version_at(mid) >= version)
-            above = mid;
-        else
-            below = mid;
-    }
-    co_return above;
-}
-
-// Steps 8-9: true when the mutations committed, false on a conflict (the caller's version
-// mismatch). When the store cannot tell whether the commit landed (its answer was lost and a
-// re-send failed its compares), reads decide: it landed iff the catalog, at the first ts where its
-// version reached `after.version`, holds exactly `after` (another writer saving the very same table
-// at the same version is indistinguishable, and as good). Looking at that ts rather than at the
-// current one matters: other writers may have saved on top of ours before the re-read. commit_ts
-// gets the commit's ts (after reads: that first ts). When the reads fail (the store is still
-// down, or the history is compacted), the outcome stays unknown: the store's
-// commit_outcome_unknown is thrown.
-asio::awaitable<bool> commit_plan(const CatalogStore& catalog, MvccStore& store, std::vector<Mutation> mutations,
-                                  std::uint64_t read_ts, std::uint64_t min_commit_ts, const CatalogAfter& after,
-                                  std::uint64_t* commit_ts = nullptr) {
-    const std::uint64_t ts = co_await choose_commit_ts(store, min_commit_ts);
-    std::exception_ptr unknown;
-    try {
-        const std::uint64_t committed = co_await store.apply(std::move(mutations), read_ts, ts);
-        if (commit_ts) *commit_ts = committed;
-        co_return true;
-    } catch (const boost::system::system_error& e) {
-        if (e.code() == errc::write_conflict) co_return false;
-        if (e.code() != errc::commit_outcome_unknown) throw;
-        unknown = std::current_exception();
-    }
-    std::optional<bool> landed;
-    std::uint64_t landed_at = 0;
-    try {
-        const std::uint64_t now = co_await store.last_commit_ts();
-        if (now > read_ts && co_await catalog.version_at(now) >= after.version) {
-            landed_at = co_await first_ts_reaching(catalog, after.version, read_ts, now);
-            const std::uint64_t version = co_await catalog.version_at(landed_at);
-            landed = version == after.version;
-            if (*landed) {
-                const std::vector<RouteDescriptor> routes = co_await catalog.routes_at(landed_at);
-                landed = routes == after.routes;
-            }
-        } else {
-            landed = false;  // the catalog never got past the version this commit built on
-        }
-    } catch (const boost::system::system_error&) {
-    }
-    if (!landed) std::rethrow_exception(unknown);
-    if (*landed && commit_ts) *commit_ts = landed_at;
-    co_return *landed;
-}
-
-// Issue 13: a store with bounded history fails a read below its horizon with read_ts_compacted. An
-// operation whose reads were overtaken (more commits than the store retains landed while it read)
-// runs again from the current ts; nothing was written by the failed try (a write below the horizon is
-// a write_conflict, never this). Three tries: only a store compacting faster than one read gives up.
-template <class Op>
-auto reread_if_compacted(Op op) -> decltype(op()) {
-    constexpr int kTries = 3;
-    for (int attempt = 1;; ++attempt) {
-        try {
-            co_return co_await op();
-        } catch (const boost::system::system_error& e) {
-            if (e.code() != errc::read_ts_compacted || attempt == kTries) throw;
-        }
-    }
-}
-
 }  // namespace
 
 asio::awaitable<CatalogStore::VersionRead> CatalogStore::latest_version() const {
@@ -242,12 +150,6 @@ asio::awaitable<std::uint64_t> CatalogStore::next_route_id() const {
 asio::awaitable<CatalogSnapshot> CatalogStore::save(std::uint64_t expected_version,
                                                     std::vector<RouteDescriptor> routes) const {
     auto op = [this, expected_version, &routes] { return save_once(expected_version, routes); };
-    co_return co_await reread_if_compacted(std::move(op));
-}
-
-asio::awaitable<SplitResult> CatalogStore::split(std::uint64_t expected_version, std::uint64_t route_id,
-                                                 std::string split_key) const {
-    auto op = [this, expected_version, route_id, &split_key] { return split_once(expected_version, route_id, split_key); };
     co_return co_await reread_if_compacted(std::move(op));
 }
 
@@ -391,42 +293,6 @@ asio::awaitable<std::optional<std::uint64_t>> CatalogStore::save_on(MvccStore& s
         co_return version->version;
     if (read.maybe_stale()) co_return std::nullopt;
     throw_error(errc::catalog_version_mismatch, "concurrent commit");
-}
-
-asio::awaitable<SplitResult> CatalogStore::split_once(std::uint64_t expected_version, std::uint64_t route_id,
-                                                      std::string split_key) const {
-    MvccStore& store = checked_store();
-
-    // Step 2: one snapshot; its read ts is the transaction's start ts.
-    const CatalogRead read = co_await CatalogRead::begin(*this, store);
-    CatalogSnapshot snap;
-    snap.version = co_await read.version();
-    snap.routes = co_await read.routes();
-    snap.read_ts = read.ts();
-    std::string context;
-    const auto parent = split_parent(snap, expected_version, route_id, split_key, &context);  // steps 2-4
-    if (!parent) throw_error(parent.error(), context);
-    const std::uint64_t stored_next = co_await read.stored_next_route_id();  // step 5's read
-    std::optional<DeltaLogRead> log;
-    if (options_.delta_log) {
-        const std::uint64_t floor = co_await read.stored_floor();
-        log = DeltaLogRead{snap.version, floor, options_.delta_retention};
-    }
-    auto plan = plan_split(snap, *parent, split_key, stored_next, expected_version, &context, log);  // steps 5-7
-    if (!plan) throw_error(plan.error(), context);
-
-    CatalogAfter after;
-    after.version = plan->version;
-    for (const auto& route : snap.routes)
-        if (route.route_id != parent->route_id) after.routes.push_back(route);
-    after.routes.push_back(plan->left);
-    after.routes.push_back(plan->right);
-    std::sort(after.routes.begin(), after.routes.end(), catalog_order_less);
-    SplitResult result{plan->version, std::move(plan->left), std::move(plan->right), 0};
-    if (!co_await commit_plan(*this, store, std::move(plan->mutations), snap.read_ts, plan->min_commit_ts, after,
-                              &result.commit_ts))
-        throw_error(errc::catalog_version_mismatch, "catalog version conflict: concurrent commit");
-    co_return result;
 }
 
 asio::awaitable<CatalogChangeSet> CatalogStore::changes_since_once(std::uint64_t after, std::int64_t limit) const {

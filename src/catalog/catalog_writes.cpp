@@ -51,6 +51,31 @@ std::string apply_committed(Engine& engine, CatalogSnapshot snap) {
     return "apply engine snapshot: " + (context.empty() ? ec.message() : context + ": " + ec.message());
 }
 
+// Applies a committed write's delta when the engine serves the version it builds on; false when
+// the engine cannot take it that way (at another version, or the delta refused).
+bool apply_committed_delta(Engine& engine, const CatalogDelta& delta) {
+    return engine.version() == delta.previous_version && !engine.apply_delta(delta);
+}
+
+// §10.3 step 8 the spec's way (its message, for a targeted change too): re-read the catalog until it shows `version` (20 reads, 10 ms apart)
+// and apply it to the engine; why the engine does not serve it, or empty.
+asio::awaitable<std::string> reread_and_apply(const CatalogStore& catalog, Engine& engine, std::uint64_t version) {
+    CatalogSnapshot snap;
+    for (int read = 0; read < kSplitRereadAttempts; ++read) {
+        if (read > 0) {
+            asio::steady_timer timer(co_await asio::this_coro::executor);
+            timer.expires_after(kSplitRereadInterval);
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+        snap = co_await catalog.snapshot();
+        if (snap.version >= version) break;
+    }
+    if (snap.version < version)
+        co_return "apply engine snapshot: catalog split committed but local snapshot is stale: got " +
+            std::to_string(snap.version) + ", want at least " + std::to_string(version);
+    co_return apply_committed(engine, std::move(snap));
+}
+
 }  // namespace
 
 asio::awaitable<CatalogWrite<CatalogSnapshot>> save_and_apply(CatalogStore catalog, std::shared_ptr<Engine> engine,
@@ -72,24 +97,29 @@ asio::awaitable<CatalogWrite<SplitResult>> split_and_apply(CatalogStore catalog,
     CatalogWrite<SplitResult> write = co_await attempt(catalog, std::move(split));
     if (write.conflict) co_return write;
 
-    // Step 8: re-read until the catalog shows the new version, then apply it to the engine.
-    const std::uint64_t version = write.committed->version;
-    CatalogSnapshot snap;
-    for (int read = 0; read < kSplitRereadAttempts; ++read) {
-        if (read > 0) {
-            asio::steady_timer timer(co_await asio::this_coro::executor);
-            timer.expires_after(kSplitRereadInterval);
-            co_await timer.async_wait(asio::use_awaitable);
-        }
-        snap = co_await catalog.snapshot();
-        if (snap.version >= version) break;
-    }
-    if (snap.version < version) {
-        write.engine_error = "apply engine snapshot: catalog split committed but local snapshot is stale: got " +
-                             std::to_string(snap.version) + ", want at least " + std::to_string(version);
-        co_return write;
-    }
-    write.engine_error = apply_committed(*engine, std::move(snap));
+    // Step 8: the split's delta, as §11.3 logs it, moves the engine from expected_version on.
+    const SplitResult& split_result = *write.committed;
+    CatalogDelta delta;
+    delta.previous_version = expected_version;
+    delta.version = split_result.version;
+    delta.mutations.push_back(CatalogRouteMutation{CatalogMutationOp::del, split_result.left.parent_route_id, std::nullopt});
+    for (const RouteDescriptor* child : {&split_result.left, &split_result.right})
+        delta.mutations.push_back(CatalogRouteMutation{CatalogMutationOp::upsert, child->route_id, *child});
+    if (!apply_committed_delta(*engine, delta))
+        write.engine_error = co_await reread_and_apply(catalog, *engine, split_result.version);
+    co_return write;
+}
+
+asio::awaitable<CatalogWrite<ChangesResult>> changes_and_apply(CatalogStore catalog, std::shared_ptr<Engine> engine,
+                                                               std::uint64_t expected_version,
+                                                               std::vector<RouteDescriptor> upserts,
+                                                               std::vector<std::uint64_t> deletes) {
+    std::shared_ptr<const RouteTable> table;
+    if (engine) table = engine->table();
+    auto changes = catalog.apply_changes(expected_version, std::move(upserts), std::move(deletes), std::move(table));
+    CatalogWrite<ChangesResult> write = co_await attempt(catalog, std::move(changes));
+    if (write.committed && engine && !apply_committed_delta(*engine, write.committed->delta))
+        write.engine_error = co_await reread_and_apply(catalog, *engine, write.committed->version);
     co_return write;
 }
 

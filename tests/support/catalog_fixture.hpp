@@ -7,6 +7,7 @@
 #include "support/store_fixture.hpp"
 
 #include "routecat/catalog/catalog_store.hpp"
+#include "routecat/catalog_delta.hpp"
 #include "routecat/codec.hpp"
 
 #include <algorithm>
@@ -21,6 +22,14 @@ inline Mutation put_next_id(std::uint64_t n) {
     return Mutation::put(std::string(codec::kNextRouteIdKey), codec::encode_next_route_id(n));
 }
 inline Mutation del_route(std::uint64_t id) { return Mutation::del(codec::route_key(id)); }
+
+// What Save writes of the delta log is guarded (Mutation::guarded): the version key guards it.
+inline Mutation put_delta(const CatalogDelta& d) {
+    return Mutation::put(codec::delta_key(d.version), codec::encode_delta(d).value()).as_guarded();
+}
+inline Mutation put_floor(std::uint64_t floor) {
+    return Mutation::put(std::string(codec::kDeltaFloorKey), codec::encode_delta_floor(floor)).as_guarded();
+}
 
 inline std::vector<RouteDescriptor> sorted(std::vector<RouteDescriptor> routes) {
     std::sort(routes.begin(), routes.end(), catalog_order_less);

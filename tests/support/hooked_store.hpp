@@ -3,6 +3,7 @@
 // an apply is forwarded (to land a concurrent write between a transaction's reads and its commit,
 // or to hold writers at a gate).
 
+#include "routecat/codec.hpp"
 #include "routecat/error.hpp"
 #include "routecat/store/mvcc_store.hpp"
 
@@ -70,14 +71,20 @@ public:
         co_return co_await inner_->last_commit_ts();
     }
     boost::asio::awaitable<std::optional<std::string>> get_at(std::string key, std::uint64_t ts) override {
+        if (codec::is_route_key(key)) ++route_rows_read_;
         return inner_->get_at(std::move(key), ts);
     }
     boost::asio::awaitable<std::vector<KeyValue>> scan_at(std::string start, std::optional<std::string> end,
                                                           std::size_t limit, std::uint64_t ts) override {
         ++scan_calls_;
         if (scan_hook_) co_await scan_hook_(*inner_);
-        co_return co_await inner_->scan_at(std::move(start), std::move(end), limit, ts);
+        auto rows = co_await inner_->scan_at(std::move(start), std::move(end), limit, ts);
+        for (const auto& row : rows)
+            if (codec::is_route_key(row.key)) ++route_rows_read_;
+        co_return rows;
     }
+    // Route rows read: every get_at of a route key (found or not) and every route row a scan returned.
+    int route_rows_read() const { return route_rows_read_.load(); }
     bool can_wait_for_change() const noexcept override { return inner_->can_wait_for_change(); }
     boost::asio::awaitable<void> wait_for_change(std::uint64_t after_ts) override {
         return inner_->wait_for_change(after_ts);
@@ -118,6 +125,7 @@ private:
     boost::system::error_code failure_code_;
     std::vector<std::chrono::steady_clock::time_point> watermark_times_;
     std::atomic<int> scan_calls_{0};
+    std::atomic<int> route_rows_read_{0};
     int watermark_hook_call_ = 0;
     std::atomic<int> watermark_calls_{0};
     mutable std::mutex mutex_;

@@ -55,11 +55,23 @@ struct DeltaLogRead {
 struct SavePlan {
     std::vector<Mutation> mutations;
     std::uint64_t next_route_id = 0;  // max(stored, floor(existing), floor(desired))
+    std::optional<CatalogDelta> delta;  // [H] the delta written with a log; plan_changes: always
 };
 boost::system::result<SavePlan> plan_save(const std::vector<RouteDescriptor>& existing,
                                           const std::vector<RouteDescriptor>& desired,
                                           std::uint64_t stored_next_route_id, const WriteVersion& version,
                                           const std::optional<DeltaLogRead>& log = std::nullopt);
+
+// A targeted change (CatalogStore::apply_changes) as Save would write it, touching only the rows it
+// names: Deletes of the deleted routes (`touched`: the stored routes the change names, as read),
+// Puts of the upserts (normalised) that are new or differ from the stored route, [H] the delta log,
+// the version, and next-route-id = max(next_route_id, floor(upserts)) (§6.3), where next_route_id
+// is max(stored counter, floor of the stored routes). catalog_route_id_overflow for an id u64 max.
+boost::system::result<SavePlan> plan_changes(const std::vector<RouteDescriptor>& touched,
+                                             const std::vector<RouteDescriptor>& upserts,
+                                             const std::vector<std::uint64_t>& deletes, std::uint64_t next_route_id,
+                                             const WriteVersion& version,
+                                             const std::optional<DeltaLogRead>& log = std::nullopt);
 
 // §11.3 [H]: the delta from `existing` to `desired`: a Delete for each existing id not desired, an
 // Upsert (the whole desired route) for each desired id new or changed, sorted by route id.

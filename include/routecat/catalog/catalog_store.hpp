@@ -5,6 +5,7 @@
 
 #include "routecat/catalog/catalog_plan.hpp"
 #include "routecat/route.hpp"
+#include "routecat/route_table.hpp"
 #include "routecat/store/mvcc_store.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -24,6 +25,17 @@ struct SplitResult {
     std::uint64_t commit_ts = 0;
 
     friend bool operator==(const SplitResult&, const SplitResult&) = default;
+};
+
+// The outcome of CatalogStore::apply_changes.
+struct ChangesResult {
+    std::uint64_t version = 0;              // expected_version + 1
+    std::vector<RouteDescriptor> upserted;  // every upsert, in catalog order
+    std::vector<std::uint64_t> deleted;     // ascending
+    CatalogDelta delta;                     // expected -> version (§11.3's form), for Engine::apply_delta
+    std::uint64_t commit_ts = 0;
+
+    friend bool operator==(const ChangesResult&, const ChangesResult&) = default;
 };
 
 // [H] The delta log (§11): off = the spec's C catalog exactly (Save's mutation list as §6.5 lists it).
@@ -62,16 +74,34 @@ public:
     boost::asio::awaitable<CatalogSnapshot> save(std::uint64_t expected_version,
                                                  std::vector<RouteDescriptor> routes) const;
 
-    // Splits route route_id at split_key in one transaction (§10.3 steps 2-7): reads a snapshot,
-    // allocates the two child ids from max(stored next-route-id, id floor of the routes), and writes
-    // Delete parent, Put left [start, key), Put right [key, end), Put version = expected + 1,
-    // Put next-route-id = right + 1, reading at the snapshot's ts and committing as save() does.
+    // Splits route route_id at split_key in one transaction (§10.3 steps 2-7), through
+    // apply_changes' targeted reads (the version, counter and parent keys; every route only when the
+    // counter is unset or below a stored id): allocates the two child ids from max(stored
+    // next-route-id, id floor of the routes), and writes Delete parent, Put left [start, key), Put
+    // right [key, end), Put version = expected + 1, Put next-route-id = right + 1, reading at one ts
+    // and committing as save() does.
     // Children keep the parent's group and state and name it as their parent.
     // Throws catalog_version_mismatch (stale expected_version or a concurrent commit), unknown_route,
     // split_key_at_boundary (key == start or == end), invalid_split_key (key < start or > end),
     // catalog_route_id_overflow, catalog_version_overflow.
     boost::asio::awaitable<SplitResult> split(std::uint64_t expected_version, std::uint64_t route_id,
                                               std::string split_key) const;
+
+    // A targeted change in one transaction (issue 13): upserts create (new id) or replace (existing
+    // id) routes, deletes remove them; the version bumps by one as Save's does. Reads the version,
+    // next-route-id (and floor) keys and only the named routes at one ts; the catalog it leaves must
+    // pass the engine's whole-table check (engine_snapshot_route_overlap, _route_order), checked on
+    // `table` around the changes when it is at expected_version, else on a full read. Commits the
+    // route mutations, version, next-route-id = max(stored, floor(upserts)) (§6.3) and, with the
+    // delta log, the delta and floor. Throws, with nothing written: Save's validation errors
+    // (catalog_route_id_required, ..., catalog_duplicate_route_id within upserts), bad_request (an id
+    // deleted twice or both upserted and deleted), catalog_version_mismatch (as Save, also on a
+    // concurrent commit), unknown_route (a deleted id that is not stored), the whole-table errors,
+    // catalog_route_id_overflow, catalog_version_overflow.
+    boost::asio::awaitable<ChangesResult> apply_changes(std::uint64_t expected_version,
+                                                        std::vector<RouteDescriptor> upserts,
+                                                        std::vector<std::uint64_t> deletes,
+                                                        std::shared_ptr<const RouteTable> table = nullptr) const;
 
     // The building blocks of §6.1, for readers that pick their own ts (the watcher, split planning).
     boost::asio::awaitable<std::uint64_t> version_at(std::uint64_t ts) const;
@@ -108,6 +138,10 @@ private:
                                                    std::string split_key) const;
     boost::asio::awaitable<CatalogChangeSet> changes_since_once(std::uint64_t after, std::int64_t limit) const;
     boost::asio::awaitable<std::uint64_t> delta_floor_once() const;
+    boost::asio::awaitable<ChangesResult> apply_changes_once(std::uint64_t expected_version,
+                                                             std::vector<RouteDescriptor> upserts,
+                                                             std::vector<std::uint64_t> deletes,
+                                                             std::shared_ptr<const RouteTable> table) const;
     boost::asio::awaitable<std::optional<std::uint64_t>> save_on(MvccStore& store, std::uint64_t expected_version,
                                                                  const std::vector<RouteDescriptor>& desired,
                                                                  bool recent) const;

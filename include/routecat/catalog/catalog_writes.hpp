@@ -1,7 +1,7 @@
 #pragma once
-// The catalog's writes as a service answers them (the admin API's PUT /v1/catalog and split): commit
-// to the durable catalog, then have the engine serve the committed version before returning, so the
-// caller reads its own write. This is the one place where a write reaches the engine; the admin layer
+// The catalog's writes as a service answers them (the admin API's PUT and PATCH /v1/catalog and
+// split): commit to the durable catalog, then have the engine serve the committed version before
+// returning, so the caller reads its own write. This is the one place where a write reaches the engine; the admin layer
 // only translates the outcome to HTTP.
 //
 // A lost optimistic race is an outcome, not an error: the caller re-reads and tries again. Every
@@ -49,13 +49,24 @@ boost::asio::awaitable<CatalogWrite<CatalogSnapshot>> save_and_apply(CatalogStor
                                                                      std::uint64_t expected_version,
                                                                      std::vector<RouteDescriptor> routes);
 
-// §10.3 steps 2-8: CatalogStore::split, then step 8: re-read the catalog until it shows the new
-// version (20 reads, 10 ms apart) and apply it to the engine. engine_error is the spec's
-// "apply engine snapshot: ..." when that fails. Throws engine_required for a null engine, before
-// anything is read.
+// §10.3 steps 2-8: CatalogStore::split, then step 8: Engine::apply_delta of the split's delta when
+// the engine is at expected_version; otherwise, or when the engine refuses the delta, the spec's
+// way: re-read the catalog until it shows the new version (20 reads, 10 ms apart) and apply it.
+// engine_error is the spec's "apply engine snapshot: ..." when that fails. Throws engine_required
+// for a null engine, before anything is read.
 boost::asio::awaitable<CatalogWrite<SplitResult>> split_and_apply(CatalogStore catalog, std::shared_ptr<Engine> engine,
                                                                   std::uint64_t expected_version,
                                                                   std::uint64_t route_id, std::string split_key);
+
+// CatalogStore::apply_changes (checked on the engine's table when it is at expected_version), then
+// Engine::apply_delta of the committed delta, or, when the engine is not at expected_version or
+// refuses the delta, split_and_apply's re-read and apply_snapshot (engine_error as there). A null
+// engine: the change alone, checked on a full read.
+boost::asio::awaitable<CatalogWrite<ChangesResult>> changes_and_apply(CatalogStore catalog,
+                                                                      std::shared_ptr<Engine> engine,
+                                                                      std::uint64_t expected_version,
+                                                                      std::vector<RouteDescriptor> upserts,
+                                                                      std::vector<std::uint64_t> deletes);
 
 // Applies a snapshot a client pushes to the engine only if it is what the durable catalog holds,
 // checked with one snapshot read: a version above the durable one is

@@ -50,7 +50,7 @@ struct ApiFixture {
         admin::Request req{method, target, 11};
         // What every client sends; headers may replace them.
         req.set(http::field::host, "localhost");
-        if (!body.empty() || method == http::verb::put || method == http::verb::post)
+        if (!body.empty() || method == http::verb::put || method == http::verb::post || method == http::verb::patch)
             req.set(http::field::content_type, "application/json");
         for (const auto& [k, v] : headers) req.set(k, v);
         req.body() = body;
@@ -69,6 +69,9 @@ struct ApiFixture {
     }
     ApiReply put(const std::string& target, const std::string& body, const std::map<std::string, std::string>& headers = {}) {
         return call(boost::beast::http::verb::put, target, body, headers);
+    }
+    ApiReply patch(const std::string& target, const std::string& body, const std::map<std::string, std::string>& headers = {}) {
+        return call(boost::beast::http::verb::patch, target, body, headers);
     }
     ApiReply post(const std::string& target, const std::string& body, const std::map<std::string, std::string>& headers = {}) {
         return call(boost::beast::http::verb::post, target, body, headers);

@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(unknown_paths_are_404_and_wrong_methods_405_with_allow) {
     auto wrong = call(http::verb::delete_, "/v1/catalog");
     BOOST_TEST(wrong.status == 405u);
     BOOST_TEST(wrong.error_code() == "method_not_allowed");
-    BOOST_TEST(std::string(wrong.raw[http::field::allow]) == "GET, PUT");
+    BOOST_TEST(std::string(wrong.raw[http::field::allow]) == "GET, PUT, PATCH");
     BOOST_TEST(std::string(call(http::verb::post, "/healthz").raw[http::field::allow]) == "GET");
 }
 
@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(a_malformed_target_is_400) {
 BOOST_AUTO_TEST_CASE(options_preflight_lists_the_methods) {
     auto r = call(http::verb::options, "/v1/catalog");
     BOOST_TEST(r.status == 204u);
-    BOOST_TEST(std::string(r.raw[http::field::access_control_allow_methods]) == "GET, PUT");
+    BOOST_TEST(std::string(r.raw[http::field::access_control_allow_methods]) == "GET, PUT, PATCH");
     BOOST_TEST(r.raw.body().empty());
 }
 

@@ -1,4 +1,4 @@
-// The admin API's mutations: PUT /v1/catalog, POST /v1/catalog/split, POST /v1/routes/access,
+// The admin API's mutations: PUT and PATCH /v1/catalog, POST /v1/catalog/split, POST /v1/routes/access,
 // POST /v1/engine/snapshot (DESIGN.md "Admin HTTP API"), called through handle_admin_request.
 
 #include "unit/admin/api_fixture.hpp"
@@ -210,6 +210,146 @@ BOOST_AUTO_TEST_CASE(bad_request_messages_name_the_field) {
     BOOST_TEST(message(put("/v1/catalog", R"({"routes":[]})")) == "expected_version: required: bad request");
     BOOST_TEST(message(put("/v1/catalog", "[1]")) == "body: expected a JSON object: bad request");
     BOOST_TEST(message(put("/v1/catalog", "{")).starts_with("body: invalid JSON: "));
+}
+
+// ---- PATCH /v1/catalog -------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(patch_catalog_upserts_and_deletes_and_the_engine_serves_the_new_version) {
+    example();  // v2: 1:["",m)->1, 2:[m,inf)->2
+    auto reply = patch("/v1/catalog", R"({"expected_version":2,"upserts":[
+        {"route_id":1,"start_text":"","end_text":"g","group_id":1},
+        {"route_id":3,"start_text":"g","end_text":"m","group_id":5,"state":"write_fenced"}],"deletes":[]})");
+    BOOST_TEST_REQUIRE(reply.status == 200u);
+    json::object expected;
+    expected["version"] = 3;
+    expected["upserted"] = json::array{route_to_json(rd(1, "", "g", 1)), route_to_json(rd(3, "g", "m", 5, RouteState::write_fenced))};
+    expected["deleted"] = json::array{};
+    BOOST_TEST(reply.json == json::value(expected));
+    BOOST_TEST(ctx.engine->version() == 3u);
+    BOOST_TEST(ctx.engine->get_route("h")->group_id == 5u);
+    BOOST_TEST(get("/v1/catalog").json.at("next_route_id") == parse("4"));
+
+    reply = patch("/v1/catalog", R"({"expected_version":3,"upserts":[
+        {"route_id":1,"start_text":"","end_text":"m","group_id":1}],"deletes":[3]})");
+    BOOST_TEST_REQUIRE(reply.status == 200u);
+    BOOST_TEST(reply.json.at("deleted") == parse("[3]"));
+    BOOST_TEST(ctx.engine->version() == 4u);
+    BOOST_TEST(ctx.engine->get_route("h")->route_id == 1u);
+    BOOST_TEST(get("/v1/catalog").json.at("routes").as_array().size() == 2u);
+    BOOST_TEST(get("/v1/catalog").json.at("next_route_id") == parse("4"));  // never lowered
+}
+
+BOOST_AUTO_TEST_CASE(patch_takes_routes_as_get_catalog_renders_them) {
+    example();
+    const json::value route = get("/v1/catalog").json.at("routes").at(0);
+    json::object body;
+    body["expected_version"] = 2;
+    body["upserts"] = json::array{route};
+    body["deletes"] = json::array{};
+    const auto reply = patch("/v1/catalog", json::serialize(body));
+    BOOST_TEST_REQUIRE(reply.status == 200u);
+    BOOST_TEST(reply.json.at("upserted").at(0) == route);
+}
+
+BOOST_AUTO_TEST_CASE(patch_a_stale_version_is_409_with_the_current_version) {
+    example();
+    for (const char* body : {R"({"expected_version":1,"upserts":[],"deletes":[2]})",
+                             R"({"expected_version":3,"upserts":[],"deletes":[]})"}) {
+        CHECK_REJECTED(patch("/v1/catalog", body), 409, "catalog_version_mismatch");
+        const auto reply = patch("/v1/catalog", body);
+        BOOST_TEST(reply.json.at("error").at("current_version") == parse("2"));
+        BOOST_TEST(message(reply).find(", durable version 2: catalog version mismatch") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(patch_rejects_what_the_catalog_refuses_and_writes_nothing) {
+    example();  // 1:["",m) 2:[m,inf)
+    CHECK_REJECTED(patch("/v1/catalog", R"({"expected_version":2,"upserts":[],"deletes":[9]})"), 404, "unknown_route");
+    CHECK_REJECTED(patch("/v1/catalog", R"({"expected_version":2,"upserts":[{"route_id":2,"start_text":"m","group_id":2}],
+        "deletes":[2]})"), 400, "bad_request");
+    CHECK_REJECTED(patch("/v1/catalog", R"({"expected_version":2,"upserts":[],"deletes":[1,1]})"), 400, "bad_request");
+    CHECK_REJECTED(patch("/v1/catalog", R"({"expected_version":2,"upserts":[{"route_id":3,"start_text":"a","end_text":"b","group_id":1}],
+        "deletes":[]})"), 422, "engine_snapshot_route_overlap");
+    CHECK_REJECTED(patch("/v1/catalog", R"({"expected_version":2,"upserts":[{"route_id":3,"start_text":"m","end_text":"n","group_id":1}],
+        "deletes":[]})"), 422, "engine_snapshot_route_order");
+    CHECK_REJECTED(patch("/v1/catalog", R"({"expected_version":2,"upserts":[{"route_id":0,"group_id":1}],"deletes":[]})"), 422,
+                   "catalog_route_id_required");
+    CHECK_REJECTED(patch("/v1/catalog", R"({"expected_version":2,"upserts":[{"route_id":3,"start_text":"b","end_text":"a","group_id":1}],
+        "deletes":[]})"), 422, "catalog_invalid_route_range");
+    // validation wins over a stale version, as PUT's
+    CHECK_REJECTED(patch("/v1/catalog", R"({"expected_version":7,"upserts":[{"route_id":3,"group_id":0}],"deletes":[]})"), 422,
+                   "catalog_group_id_required");
+}
+
+BOOST_AUTO_TEST_CASE(patch_garbage_bodies_are_400_and_write_nothing) {
+    example();
+    const std::vector<std::string> bodies{
+        "{", "", "[]", "null", "42", R"({"expected_version":2,"upserts":[],"deletes":[]} x)",
+        R"({"upserts":[],"deletes":[]})", R"({"expected_version":2,"deletes":[]})", R"({"expected_version":2,"upserts":[]})",
+        R"({"expected_version":"2","upserts":[],"deletes":[]})", R"({"expected_version":-2,"upserts":[],"deletes":[]})",
+        R"({"expected_version":2.0,"upserts":[],"deletes":[]})", R"({"expected_version":null,"upserts":[],"deletes":[]})",
+        R"({"expected_version":18446744073709551618,"upserts":[],"deletes":[]})",
+        R"({"expected_version":2,"upserts":{},"deletes":[]})", R"({"expected_version":2,"upserts":null,"deletes":[]})",
+        R"({"expected_version":2,"upserts":[],"deletes":1})", R"({"expected_version":2,"upserts":[],"deletes":{"1":1}})",
+        R"({"expected_version":2,"upserts":[],"deletes":[-1]})", R"({"expected_version":2,"upserts":[],"deletes":["1"]})",
+        R"({"expected_version":2,"upserts":[],"deletes":[1.5]})", R"({"expected_version":2,"upserts":[],"deletes":[null]})",
+        R"({"expected_version":2,"upserts":[],"deletes":[[1]]})",
+        R"({"expected_version":2,"upserts":[],"deletes":[18446744073709551616]})",
+        R"({"expected_version":2,"upserts":[1],"deletes":[]})", R"({"expected_version":2,"upserts":[[]],"deletes":[]})",
+        R"({"expected_version":2,"upserts":[{"start_text":"x","group_id":1}],"deletes":[]})",
+        R"({"expected_version":2,"upserts":[{"route_id":-3,"group_id":1}],"deletes":[]})",
+        R"({"expected_version":2,"upserts":[{"route_id":18446744073709551616,"group_id":1}],"deletes":[]})",
+        R"({"expected_version":2,"upserts":[{"route_id":3,"group_id":1,"start":"!!"}],"deletes":[]})",
+        R"({"expected_version":2,"upserts":[{"route_id":3,"group_id":1,"state":"hot"}],"deletes":[]})",
+        R"({"expected_version":2,"upserts":[{"route_id":3,"group_id":1,"color":"red"}],"deletes":[]})",
+        R"({"expected_version":2,"upserts":[{"route_id":3,"start_text":"x","end_text":"y","group_id":1},
+            {"route_id":3,"start_text":"y","end_text":"z","group_id":1}],"deletes":[]})",
+        R"({"expected_version":2,"upserts":[],"deletes":[],"routes":[]})",
+        R"({"expected_version":2,"upserts":[],"deletes":[],"force":true})",
+    };
+    for (const auto& body : bodies) {
+        BOOST_TEST_CONTEXT(body) { CHECK_REJECTED(patch("/v1/catalog", body), 400, "bad_request"); }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(patch_bad_request_messages_name_the_field) {
+    const std::string ok = R"("expected_version":1,"upserts":[])";
+    BOOST_TEST(message(patch("/v1/catalog", "{" + ok + R"(,"deletes":[2,-1]})")) ==
+               "deletes[1]: expected a non-negative integer: bad request");
+    BOOST_TEST(message(patch("/v1/catalog", "{" + ok + "}")) == "deletes: required: bad request");
+    BOOST_TEST(message(patch("/v1/catalog", R"({"expected_version":1,"upserts":[{"route_id":4,"group_id":1},
+        {"route_id":4,"start_text":"m","group_id":1}],"deletes":[]})")) ==
+               "upserts[1].route_id: route id 4 appears twice: bad request");
+    BOOST_TEST(message(patch("/v1/catalog", R"({"expected_version":1,"upserts":[{"route_id":4,"group_id":1}],"deletes":[4]})")) ==
+               "route id 4 is both upserted and deleted: bad request");
+}
+
+BOOST_AUTO_TEST_CASE(patch_is_a_mutation_for_the_token_and_the_body_type) {
+    ctx.options.token = "s3cret";
+    const std::string body = R"({"expected_version":1,"upserts":[{"route_id":1,"group_id":7}],"deletes":[]})";
+    for (const std::string auth : {"", "Bearer wrong", "Basic s3cret"}) {
+        std::map<std::string, std::string> headers;
+        if (!auth.empty()) headers["Authorization"] = auth;
+        BOOST_TEST_CONTEXT(auth) { CHECK_REJECTED(patch("/v1/catalog", body, headers), 401, "unauthorized"); }
+    }
+    for (const std::string type : {"text/plain", "application/x-www-form-urlencoded", "", "application/jsonx"}) {
+        BOOST_TEST_CONTEXT(type) {
+            CHECK_REJECTED(patch("/v1/catalog", body, {{"Authorization", "Bearer s3cret"}, {"Content-Type", type}}), 415,
+                           "unsupported_media_type");
+        }
+    }
+    const auto reply = patch("/v1/catalog", body, {{"Authorization", "Bearer s3cret"}, {"Content-Type", "Application/JSON; x=y"}});
+    BOOST_TEST(reply.status == 200u);
+    BOOST_TEST(ctx.engine->get_route("a")->group_id == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(patch_brings_a_lagging_engine_to_the_new_version) {
+    example();
+    run(io, ctx.catalog.save(2, {rd(1, "", std::nullopt, 4)}));  // the engine stays at 2
+    const auto reply = patch("/v1/catalog", R"({"expected_version":3,"upserts":[{"route_id":1,"group_id":6}],"deletes":[]})");
+    BOOST_TEST(reply.status == 200u);
+    BOOST_TEST(ctx.engine->version() == 4u);
+    BOOST_TEST(ctx.engine->get_route("z")->group_id == 6u);
 }
 
 // ---- POST /v1/catalog/split --------------------------------------------------------------------
@@ -567,7 +707,7 @@ private:
     }
 
     json::value field_value(const std::string& field, int depth) {
-        if (field == "routes" && pick(3)) {
+        if ((field == "routes" || field == "upserts") && pick(3)) {
             json::array a;
             const std::size_t n = pick(4);
             for (std::size_t i = 0; i < n; ++i) a.push_back(pick(16) ? route(depth + 1) : value(depth + 1));
@@ -605,6 +745,7 @@ BOOST_AUTO_TEST_CASE(random_garbage_never_crashes_answers_4xx_and_writes_nothing
     };
     const std::vector<Target> targets{
         {boost::beast::http::verb::put, "/v1/catalog", {"expected_version", "routes"}},
+        {boost::beast::http::verb::patch, "/v1/catalog", {"expected_version", "upserts", "deletes"}},
         {boost::beast::http::verb::post, "/v1/catalog/split", {"expected_version", "route_id", "split_key", "split_key_text"}},
         {boost::beast::http::verb::post, "/v1/routes/access", {"keys", "keys_text"}},
         {boost::beast::http::verb::post, "/v1/engine/snapshot", {"version", "routes", "read_ts"}},

@@ -18,14 +18,6 @@ using namespace routecat::test;
 
 namespace {
 
-// What Save writes of the log is guarded (Mutation::guarded): the version key guards it.
-Mutation put_delta(const CatalogDelta& d) {
-    return Mutation::put(codec::delta_key(d.version), codec::encode_delta(d).value()).as_guarded();
-}
-Mutation put_floor(std::uint64_t floor) {
-    return Mutation::put(std::string(codec::kDeltaFloorKey), codec::encode_delta_floor(floor)).as_guarded();
-}
-
 // A catalog with the delta log on, over the fixture's hooked store.
 struct DeltaLogFixture : CatalogFixture {
     CatalogStore logged{hooked, logging()};
