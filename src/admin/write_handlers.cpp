@@ -20,7 +20,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 namespace routecat::admin::handlers {
@@ -92,14 +91,6 @@ std::vector<std::uint64_t> ids_from(const json::array& a, std::string_view field
     return ids;
 }
 
-// PATCH's upserts name each route once: a list that repeats an id does not say which route is meant.
-void require_unique_ids(const std::vector<RouteDescriptor>& routes, std::string_view field) {
-    std::unordered_set<std::uint64_t> seen;
-    for (std::size_t i = 0; i < routes.size(); ++i)
-        if (!seen.insert(routes[i].route_id).second)
-            bad(element_path(field, i) + ".route_id: route id " + std::to_string(routes[i].route_id) + " appears twice");
-}
-
 // A key given either as base64 (b64_field) or literally as text (text_field): exactly one of them.
 std::string one_key(const json::object& o, std::string_view b64_field, std::string_view text_field) {
     const json::value* b64 = o.if_contains(b64_field);
@@ -160,7 +151,6 @@ asio::awaitable<Reply> patch_catalog(Call call) {
     const json::object body = parse_body(call.req, {"expected_version", "upserts", "deletes"});
     const std::uint64_t expected = required_u64(body, "expected_version");
     std::vector<RouteDescriptor> upserts = routes_from(required_array(body, "upserts"), "upserts");
-    require_unique_ids(upserts, "upserts");
     std::vector<std::uint64_t> deletes = ids_from(required_array(body, "deletes"), "deletes");
 
     // As the split: the engine serves the new version (by the change's delta) before the reply.
