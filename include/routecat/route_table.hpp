@@ -37,11 +37,11 @@ public:
 
     private:
         friend class RouteTable;
-        Ref(const detail::RouteChunk* chunk, std::size_t offset, std::size_t index) noexcept
+        Ref(const detail::ChunkView* chunk, std::size_t offset, std::size_t index) noexcept
             : chunk_(chunk), offset_(offset), index_(index) {}
         const detail::RouteEntry& entry() const noexcept { return chunk_->entries[offset_]; }
 
-        const detail::RouteChunk* chunk_;
+        const detail::ChunkView* chunk_;
         std::size_t offset_;
         std::size_t index_;
     };
@@ -110,7 +110,7 @@ private:
     // The chunk holding the floor of key (greatest start <= key), if any.
     std::optional<std::size_t> floor_chunk(std::uint64_t key_prefix, std::string_view key) const noexcept;
     // The position in its chunk of the floor route, given the chunk.
-    static std::size_t floor_in_chunk(const detail::RouteChunk& chunk, std::uint64_t key_prefix,
+    static std::size_t floor_in_chunk(const detail::ChunkView& chunk, std::uint64_t key_prefix,
                                       std::string_view key) noexcept;
 
     std::uint64_t version_ = 0;
@@ -123,9 +123,9 @@ void RouteTable::for_each_from(std::size_t from, F&& f) const {
     if (from >= size()) return;
     auto [c, offset] = locate(from);
     std::size_t index = from;
-    for (; c < layout_.chunks.size(); ++c, offset = 0) {
-        const detail::RouteChunk& chunk = *layout_.chunks[c];
-        for (; offset < chunk.size(); ++offset, ++index)
+    for (; c < layout_.views.size(); ++c, offset = 0) {
+        const detail::ChunkView& chunk = layout_.views[c];
+        for (; offset < chunk.size; ++offset, ++index)
             if (!f(Ref(&chunk, offset, index))) return;
     }
 }

@@ -255,11 +255,11 @@ asio::awaitable<Reply> get_lookup(Call call) {
     const std::optional<std::string> key = params.key("key");
     if (!key) query::bad_parameter("key", "missing (give key=, key_b64= or key_hex=)");
     const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
-    const auto i = table->find(*key);
-    if (!i) co_return json_error(call.req, http::status::not_found, "not_found", "no route holds key " + key_to_text(*key));
+    const auto route = table->find_ref(*key);
+    if (!route) co_return json_error(call.req, http::status::not_found, "not_found", "no route holds key " + key_to_text(*key));
     json::object body;
     body["version"] = json::value(table->version());
-    body["route"] = route_json(*table, *i);
+    body["route"] = route_to_json(*route);
     co_return json_response(call.req, http::status::ok, body);
 }
 

@@ -81,7 +81,7 @@ std::pair<std::size_t, std::size_t> RouteTable::locate(std::size_t i) const noex
 
 RouteTable::Ref RouteTable::at(std::size_t i) const noexcept {
     const auto [c, offset] = locate(i);
-    return Ref(layout_.chunks[c].get(), offset, i);
+    return Ref(&layout_.views[c], offset, i);
 }
 
 std::optional<std::size_t> RouteTable::floor_chunk(std::uint64_t key_prefix, std::string_view key) const noexcept {
@@ -91,7 +91,7 @@ std::optional<std::size_t> RouteTable::floor_chunk(std::uint64_t key_prefix, std
     while (n > 0) {
         const std::size_t half = n / 2;
         const std::size_t c = lo + half;
-        const bool before = key_prefix != prefixes[c] ? key_prefix < prefixes[c] : key < layout_.chunks[c]->start(0);
+        const bool before = key_prefix != prefixes[c] ? key_prefix < prefixes[c] : key < layout_.views[c].start(0);
         if (before) {
             n = half;
         } else {
@@ -103,11 +103,11 @@ std::optional<std::size_t> RouteTable::floor_chunk(std::uint64_t key_prefix, std
     return lo - 1;
 }
 
-std::size_t RouteTable::floor_in_chunk(const detail::RouteChunk& chunk, std::uint64_t key_prefix,
+std::size_t RouteTable::floor_in_chunk(const detail::ChunkView& chunk, std::uint64_t key_prefix,
                                        std::string_view key) noexcept {
     // upper_bound over the chunk's starts; its first start is <= key, so the result is >= 1.
-    const auto& prefixes = chunk.prefixes;
-    std::size_t lo = 0, n = prefixes.size();
+    const std::uint64_t* prefixes = chunk.prefixes;
+    std::size_t lo = 0, n = chunk.size;
     while (n > 0) {
         const std::size_t half = n / 2;
         const std::size_t i = lo + half;
@@ -126,17 +126,17 @@ std::optional<std::size_t> RouteTable::floor_index(std::string_view key) const n
     const std::uint64_t kp = prefix_of(key);
     const auto c = floor_chunk(kp, key);
     if (!c) return std::nullopt;
-    return layout_.first_index[*c] + floor_in_chunk(*layout_.chunks[*c], kp, key);
+    return layout_.first_index[*c] + floor_in_chunk(layout_.views[*c], kp, key);
 }
 
 std::optional<RouteTable::Ref> RouteTable::find_ref(std::string_view key) const noexcept {
     const std::uint64_t kp = prefix_of(key);
     const auto c = floor_chunk(kp, key);
     if (!c) return std::nullopt;
-    const detail::RouteChunk& chunk = *layout_.chunks[*c];
+    const detail::ChunkView& chunk = layout_.views[*c];
     const std::size_t offset = floor_in_chunk(chunk, kp, key);
     const detail::RouteEntry& e = chunk.entries[offset];
-    if (e.has_end && key >= std::string_view(chunk.keys).substr(e.end_offset, e.end_size)) return std::nullopt;
+    if (e.has_end && key >= std::string_view(chunk.keys + e.end_offset, e.end_size)) return std::nullopt;
     return Ref(&chunk, offset, layout_.first_index[*c] + offset);
 }
 

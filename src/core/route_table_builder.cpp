@@ -152,8 +152,10 @@ std::shared_ptr<RouteTable> assemble(std::shared_ptr<RouteTable> table,
     RouteTableLayout& layout = RouteTableBuilder::layout(*table);
     layout.first_prefixes.reserve(chunks.size());
     layout.first_index.reserve(chunks.size());
+    layout.views.reserve(chunks.size());
     for (std::size_t c = 0; c < chunks.size(); ++c) {
         const RouteChunk& chunk = *chunks[c];
+        layout.views.push_back(ChunkView{chunk.prefixes.data(), chunk.entries.data(), chunk.keys.data(), chunk.size()});
         layout.first_prefixes.push_back(chunk.prefixes.front());
         layout.first_index.push_back(layout.size);
         layout.size += chunk.size();

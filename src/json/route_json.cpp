@@ -73,6 +73,11 @@ json::object route_to_json(const RouteTable& t, std::size_t i, std::uint64_t loa
     return render_route(r.route_id(), r.start(), r.end(), r.group_id(), r.state(), "load", load);
 }
 
+json::object route_to_json(const RouteTable::Ref& r) {
+    return render_route(r.route_id(), r.start(), r.end(), r.group_id(), r.state(), "load",
+                        r.load().load(std::memory_order_relaxed));
+}
+
 json::object snapshot_to_json(const CatalogSnapshot& s) {
     json::object o;
     o["version"] = u64(s.version);

@@ -60,8 +60,26 @@ struct RouteChunk {
     }
 };
 
+// What a lookup reads of a chunk, kept in the top index: a lookup then touches the chunk's arrays
+// but never its header (one cache miss fewer per lookup in a large table).
+struct ChunkView {
+    const std::uint64_t* prefixes = nullptr;
+    const RouteEntry* entries = nullptr;
+    const char* keys = nullptr;
+    std::size_t size = 0;
+
+    std::string_view start(std::size_t i) const noexcept {
+        return std::string_view(keys + entries[i].start_offset, entries[i].start_size);
+    }
+    std::optional<std::string_view> end(std::size_t i) const noexcept {
+        if (!entries[i].has_end) return std::nullopt;
+        return std::string_view(keys + entries[i].end_offset, entries[i].end_size);
+    }
+};
+
 struct RouteTableLayout {
     std::vector<std::shared_ptr<const RouteChunk>> chunks;  // none empty, in start order
+    std::vector<ChunkView> views;                           // views[c] reads chunks[c]
     std::vector<std::uint64_t> first_prefixes;              // chunks[c]->prefixes[0]
     std::vector<std::size_t> first_index;                   // table index of chunks[c]'s first route
     std::size_t size = 0;

@@ -29,6 +29,8 @@ boost::json::object route_to_json(const Route& r);
 // Route i of a table with the given load, straight from the table's key arena: the same object as
 // route_to_json(table.route(i)) with that load, without copying the route first.
 boost::json::object route_to_json(const RouteTable& table, std::size_t i, std::uint64_t load);
+// The same for a route found by key (RouteTable::find_ref), with its current load.
+boost::json::object route_to_json(const RouteTable::Ref& route);
 // {"version","read_ts","routes":[descriptor objects]}; callers add "next_route_id" where they have it.
 boost::json::object snapshot_to_json(const CatalogSnapshot& s);
 
