@@ -150,7 +150,8 @@ std::string encode_txn(const std::vector<Compare>& compares, const std::vector<O
                     break;
                 }
                 case Operation::Kind::range: {
-                    json::object range = range_object(op.key, op.range_end, false);
+                    json::object range = range_object(op.key, op.range_end, op.keys_only);
+                    if (op.revision != 0) range["revision"] = std::to_string(op.revision);
                     if (op.min_mod_revision != 0) range["min_mod_revision"] = std::to_string(op.min_mod_revision);
                     o["request_range"] = std::move(range);
                     break;

@@ -62,6 +62,8 @@ struct Operation {
     std::string value;                     // put
     std::optional<std::string> range_end;  // range
     std::int64_t min_mod_revision = 0;     // range
+    std::int64_t revision = 0;             // range: 0 = the txn's revision
+    bool keys_only = false;                // range
 };
 
 struct TxnResponse {

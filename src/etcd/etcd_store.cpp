@@ -32,6 +32,9 @@ constexpr std::int64_t kMaxRevision = std::numeric_limits<std::int64_t>::max();
 // Whole reads up to this many keys are cached (a catalog of a million routes, ~2x its bytes).
 constexpr std::size_t kMaxCachedKeys = 1'000'000;
 constexpr std::size_t kCachedRanges = 4;
+// Compare values of up to this many keys are looked up key by key in one txn (etcd's default
+// --max-txn-ops is 128); more take one read over their span.
+constexpr std::size_t kKeysPerLookupTxn = 64;
 
 bool contains(const std::string& message, std::string_view text) { return message.find(text) != std::string::npos; }
 
@@ -101,6 +104,10 @@ struct EtcdStore::Impl {
     std::shared_ptr<const CachedRange> covering_range(const std::vector<std::string>& keys, std::uint64_t ts);
     asio::awaitable<std::unordered_map<std::string, std::int64_t>> mod_revisions_at(const std::vector<std::string>& keys,
                                                                                     std::uint64_t start_ts);
+    // The mod revisions of these keys at revision (> 0) in one read-only txn; nothing when etcd
+    // refuses it.
+    asio::awaitable<std::optional<std::unordered_map<std::string, std::int64_t>>> mod_revisions_by_key(
+        const std::vector<std::string>& keys, std::int64_t revision);
     void remember(std::shared_ptr<const CachedRange> range);
 
     // The watch kept between wait_for_change() calls: it has reported every change from `from` on,
@@ -353,6 +360,39 @@ std::shared_ptr<const EtcdStore::Impl::CachedRange> EtcdStore::Impl::covering_ra
     return nullptr;
 }
 
+asio::awaitable<std::optional<std::unordered_map<std::string, std::int64_t>>> EtcdStore::Impl::mod_revisions_by_key(
+    const std::vector<std::string>& keys, std::int64_t revision) {
+    // A read-only txn of one keys-only range per key: its cost is the keys', whatever lies between
+    // them (a split compares a route key near the start and new ids at the end of the catalog).
+    std::vector<etcd::Operation> ops;
+    ops.reserve(keys.size());
+    for (const auto& k : keys) {
+        etcd::Operation op;
+        op.kind = etcd::Operation::Kind::range;
+        op.key = k;
+        op.revision = revision;
+        op.keys_only = true;
+        ops.push_back(std::move(op));
+    }
+    std::string body = etcd::encode_txn({}, ops, {});
+    EtcdReply reply = co_await client_->call("/v3/kv/txn", std::move(body), EtcdClient::Retry::idempotent);
+    range_response_bytes_ += reply.body_bytes;
+    // A refusal (a revision compacted or in the future) is the span read's to answer, as before.
+    if (reply.grpc_code != 0) co_return std::nullopt;
+    std::string context;
+    etcd::TxnResponse txn = value_or_throw(etcd::parse_txn(reply.body, &context), context);
+    if (txn.ranges.size() != keys.size())
+        throw_error(errc::store_unavailable, "etcd " + reply.endpoint + ": txn: answer with " +
+                                                 std::to_string(txn.ranges.size()) + " ranges for " +
+                                                 std::to_string(keys.size()) + " keys");
+    std::unordered_map<std::string, std::int64_t> mods;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const auto& kvs = txn.ranges[i].kvs;
+        mods.emplace(keys[i], kvs.empty() ? 0 : kvs.front().mod_revision);
+    }
+    co_return mods;
+}
+
 asio::awaitable<std::unordered_map<std::string, std::int64_t>> EtcdStore::Impl::mod_revisions_at(
     const std::vector<std::string>& keys, std::uint64_t start_ts) {
     std::unordered_map<std::string, std::int64_t> mods;
@@ -378,8 +418,15 @@ asio::awaitable<std::unordered_map<std::string, std::int64_t>> EtcdStore::Impl::
     }
     if (missing.empty()) co_return mods;
 
-    // One keys-only read at start_ts over the span of the missing keys.
     std::sort(missing.begin(), missing.end());
+    if (missing.size() <= kKeysPerLookupTxn) {
+        if (auto looked_up = co_await mod_revisions_by_key(missing, revision)) {
+            for (auto& k : missing) mods.emplace(std::move(k), looked_up->at(k));
+            co_return mods;
+        }
+    }
+
+    // Many keys (or a revision the txn refused): one keys-only read at start_ts over their span.
     etcd::RangeRequest request;
     request.key = missing.front();
     request.range_end = missing.back() + '\0';

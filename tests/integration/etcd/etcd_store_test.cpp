@@ -461,6 +461,52 @@ BOOST_AUTO_TEST_CASE(an_apply_whose_compares_are_not_known_from_a_read_costs_one
     BOOST_TEST(run(catalog.version()) == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(an_apply_of_a_few_keys_far_apart_looks_up_only_those_keys_in_one_txn) {
+    CatalogStore catalog(store);
+    const std::vector<RouteDescriptor> routes = many_routes(300);
+    run(catalog.save(0, routes));
+
+    // A split-like apply on a store object that has read nothing: the first route, a new id past
+    // the last one and the version key. A read over their span would answer 300 keys; the lookup
+    // costs three single-key ranges in one read-only txn.
+    auto cold = same_prefix();
+    const std::uint64_t start = last(*cold);
+    RouteDescriptor changed = routes.front();
+    changed.group_id = 9;
+    RouteDescriptor fresh = routes.back();
+    fresh.route_id = 1000;
+    fresh.start = "zz";
+    fresh.end = std::nullopt;
+    std::vector<Mutation> mutations;
+    mutations.push_back(Mutation::put(codec::route_key(changed.route_id), codec::encode_route_descriptor(changed).value()));
+    mutations.push_back(Mutation::put(codec::route_key(fresh.route_id), codec::encode_route_descriptor(fresh).value()));
+    mutations.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(2)));
+    const std::uint64_t bytes_before = cold->range_response_bytes();
+    const std::uint64_t commit = run(cold->apply(std::move(mutations), start, start + 1));
+    BOOST_TEST(cold->requests_sent() == 3u);  // last_commit_ts, the look-up txn, the txn
+    BOOST_TEST(cold->range_response_bytes() - bytes_before < 1500u);  // three keys' answers, not 300
+    BOOST_TEST(commit > start);
+    const auto after = run(cold->get_at(codec::route_key(changed.route_id), commit));
+    BOOST_REQUIRE(after.has_value());
+    BOOST_TEST(codec::decode_route_descriptor(*after).value().group_id == 9u);
+
+    // The looked-up compares are the real ones: a key another store wrote after start conflicts,
+    // and so does a new key another store created after start (absent at start: compared as 0).
+    for (const std::uint64_t id : {std::uint64_t{150}, std::uint64_t{2000}}) {
+        auto cold2 = same_prefix();
+        const std::uint64_t start2 = last(*cold2);
+        RouteDescriptor r = routes[149];
+        r.route_id = id;
+        put(*store, codec::route_key(id), codec::encode_route_descriptor(r).value());
+        std::vector<Mutation> stale;
+        stale.push_back(Mutation::put(codec::route_key(id), codec::encode_route_descriptor(r).value()));
+        stale.push_back(Mutation::put(std::string(codec::kVersionKey), codec::encode_version(3)));
+        BOOST_TEST(error_of([&] { run(cold2->apply(std::move(stale), start2, start2 + 1)); }) == errc::write_conflict);
+        BOOST_TEST(cold2->requests_sent() == 3u);
+    }
+    BOOST_TEST(run(catalog.version()) == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(sequential_calls_reuse_one_kept_alive_connection) {
     // Calls of one request each: reads, limited scans, and txns that start at ts 0 (nothing to read).
     for (int i = 0; i < 50; ++i) {
@@ -962,7 +1008,8 @@ BOOST_AUTO_TEST_CASE(a_save_whose_answer_is_lost_is_decided_by_a_re_read) {
     hooked->before_apply([&](MvccStore&) -> asio::awaitable<void> {
         std::vector<RouteDescriptor> theirs{rd(9, "", std::nullopt, 9)};
         co_await direct.save(2, theirs);
-        proxy.drop_next_answers(1, "/v3/kv/txn");
+        // The commit's txn: the compare values are looked up first by a read-only txn (no put).
+        proxy.drop_next_answers(1, "request_put");
     });
     const Failure f = failure_of([&] { run(racing.save(2, {rd(1, "", std::nullopt, 3)})); });
     BOOST_TEST(f.code == errc::catalog_version_mismatch, f.what);
