@@ -15,6 +15,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -33,6 +34,8 @@ constexpr char kDataTag = 'd';
 constexpr char kDataEnd = 'e';  // every data entry sorts below this
 const std::string kWatermarkKey = "mwatermark";
 constexpr std::size_t kTsSize = 8;
+// Values from this size on are kept in blob files (see open()).
+constexpr std::uint64_t kMinBlobBytes = 64 * 1024;
 
 // "d" + the key with 0x00 escaped as 0x00 0xFF, closed by 0x00 0x01: order-preserving, prefix-free.
 std::string key_prefix(std::string_view key) {
@@ -107,7 +110,7 @@ struct RocksDbStore::Impl {
         : options_(std::move(options)), blocking_(std::move(blocking)), db_(db), watermark_(watermark),
           notifier_(std::make_unique<detail::ChangeNotifier>()) {
         if (options_.retain_versions != 0) {
-            next_gc_at_ = options_.retain_versions;
+            next_gc_at_ = gc_step();
             gc_due_ = horizon() > 0;  // an old history left by an earlier run goes too
             gc_thread_ = std::thread([this] { gc_loop(); });
         }
@@ -134,6 +137,8 @@ struct RocksDbStore::Impl {
         const std::uint64_t retain = options_.retain_versions, watermark = watermark_.load();
         return retain != 0 && watermark > retain ? watermark - retain : 0;
     }
+    // How far the horizon moves between passes: a key keeps at most ~1.25 x retain_versions versions.
+    std::uint64_t gc_step() const noexcept { return std::max<std::uint64_t>(1, options_.retain_versions / 4); }
     // Call after the read's iterator exists: a pass deletes only after the horizon passed its own,
     // so a read whose ts is still at or above the horizon here sees its versions in that iterator.
     void check_read_ts(std::uint64_t ts) const;
@@ -172,6 +177,13 @@ boost::system::result<std::shared_ptr<RocksDbStore>> RocksDbStore::open(RocksDbS
 
     rocksdb::Options db_options;
     db_options.create_if_missing = true;
+    // Large values (the delta record of a Save that replaced a whole catalog is the size of the
+    // catalog) go to blob files: inline, one would be a data block of that size, and every Seek that
+    // lands near it (a commit's conflict check of the next delta key) would read and decompress it.
+    db_options.enable_blob_files = true;
+    db_options.min_blob_size = kMinBlobBytes;
+    db_options.blob_compression_type = rocksdb::kSnappyCompression;
+    db_options.enable_blob_garbage_collection = true;  // a deleted blob's space returns in compactions
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, &raw);
     if (!s.ok()) {
@@ -429,7 +441,7 @@ std::size_t RocksDbStore::Impl::collect_sync() {
     }
     if (!it->status().ok()) throw_status(it->status(), "gc scan");
     flush();
-    next_gc_at_.store(h + options_.retain_versions);
+    next_gc_at_.store(h + gc_step());
     return dropped;
 }
 

@@ -15,8 +15,8 @@
 // retain_versions, and the rules are MemoryStore's (memory_store.hpp): reads at 0 < ts < horizon
 // (ts != u64 max) fail with read_ts_compacted, an apply() starting below it with write_conflict, and
 // reads at or above it are unchanged. The dropping is a GC pass on a thread of the store's own: it
-// starts whenever the horizon has moved retain_versions past the previous pass's (so a key holds at
-// most about 2 x retain_versions versions), walks every entry at one RocksDB snapshot, and deletes
+// starts whenever the horizon has moved retain_versions / 4 past the previous pass's (so a key holds
+// at most about 1.25 x retain_versions versions), walks every entry at one RocksDB snapshot, and deletes
 // the versions older than each key's newest at or below the pass's horizon (that one too when it is
 // a tombstone), a key's deletes always in one WriteBatch. A pass never holds the commit lock: a
 // Save never waits for it (it only ever deletes entries at or below the horizon, where no commit
