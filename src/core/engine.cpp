@@ -299,17 +299,21 @@ boost::system::error_code Engine::apply_delta_in_place_locked(const RouteTable& 
     if (!id_index_->valid()) id_index_->rebuild(current);
     Builder::Edit edit(current);
     for (const auto& m : delta.mutations) {
-        std::atomic<std::uint64_t>* load = nullptr;  // an upsert keeps the counter of the route it replaces
+        // An upsert keeps the counter of the route it replaces.
+        std::atomic<std::uint64_t>* load = nullptr;
+        const detail::LoadCounters* counters = nullptr;
         if (const detail::RouteChunk* chunk = id_index_->chunk_of(m.route_id)) {
             std::vector<Builder::Row>& rows = edit.rows(edit.position_of(chunk));
             const auto it = std::find_if(rows.begin(), rows.end(), [&](const Builder::Row& r) { return r.route_id == m.route_id; });
             if (it == rows.end()) throw std::logic_error("route id index: route " + std::to_string(m.route_id) + " is not in its chunk");
             load = it->load;
+            counters = it->counters;
             rows.erase(it);
         }
         if (m.op == CatalogMutationOp::upsert) {
             Builder::Row row = Builder::row_of(*m.route, m.route_id);
             row.load = load;
+            row.counters = counters;
             edit.insert(row);
         }
     }

@@ -21,11 +21,6 @@ RouteTable::RouteTable(std::uint64_t version, std::uint64_t generation) : versio
 
 namespace detail {
 
-bool LoadCounters::holds(const std::atomic<std::uint64_t>* counter) const noexcept {
-    const std::less<const void*> before;  // a total order over unrelated blocks
-    return !before(counter, block.get()) && before(counter, block.get() + size);
-}
-
 std::size_t load_counter_blocks_for_test(const RouteTable& table) {
     std::set<const void*> blocks;
     for (const auto& chunk : RouteTableBuilder::layout(table).chunks)
@@ -48,14 +43,14 @@ std::shared_ptr<const RouteTable> RouteTable::from_sorted(const std::vector<Rout
     std::vector<Builder::Row> rows;
     rows.reserve(routes.size());
     for (const auto& d : routes) rows.push_back(Builder::row_of(d, d.route_id));
-    return Builder::build(rows, nullptr, version, generation);
+    return Builder::build(rows, version, generation);
 }
 
 std::shared_ptr<const RouteTable> RouteTable::with_route(std::string_view start, std::optional<std::string_view> end,
                                                          std::uint64_t group_id, std::uint64_t generation) const {
     // After every route with an equal start, so a lookup's "last of equal starts" is the newest.
     Builder::Edit edit(*this);
-    edit.insert(Builder::Row{0, start, end, group_id, RouteState::active, nullptr});
+    edit.insert(Builder::Row{0, start, end, group_id, RouteState::active, nullptr, nullptr});
     return edit.finish(version_, generation);
 }
 
@@ -65,7 +60,7 @@ std::shared_ptr<const RouteTable> RouteTable::with_routes(const std::vector<Rout
     for (const auto& d : routes) rows.push_back(Builder::row_of(d, 0));
     // Stable: existing routes stay before new ones with an equal start, new ones keep their order.
     std::stable_sort(rows.begin(), rows.end(), [](const Builder::Row& a, const Builder::Row& b) { return a.start < b.start; });
-    return Builder::build(rows, this, version_, generation);
+    return Builder::build(rows, version_, generation);
 }
 
 std::shared_ptr<const RouteTable> RouteTable::with_split(std::size_t i, std::string_view split_key,

@@ -42,36 +42,49 @@ boost::system::error_code pair_error(std::string_view prev_start, std::optional<
     return {};
 }
 
-// The counter blocks rows being rebuilt may hold counters of: finds the one owning a counter.
-class CounterBlocks {
+// The counter blocks a chunk being built inherits, each once, in order of first use: a small
+// open-addressing map from block to its index in the new chunk's counters (a chunk that many splits
+// went through holds many small blocks, and a sort or a tree per build would cost more than the copy).
+class InheritedBlocks {
 public:
-    void add_from(const RouteChunk& chunk) {
-        for (const auto& b : chunk.counters) blocks_.push_back(&b);
-        sorted_ = false;
+    explicit InheritedBlocks(std::size_t rows, std::uint32_t first_index) : next_(first_index) {
+        std::size_t capacity = 16;
+        while (capacity < 2 * rows) capacity *= 2;
+        slots_.assign(capacity, Slot{});
     }
 
-    const LoadCounters& owner(const std::atomic<std::uint64_t>* counter) {
-        const std::less<const void*> before;
-        if (!sorted_) {
-            std::sort(blocks_.begin(), blocks_.end(),
-                      [&](const LoadCounters* a, const LoadCounters* b) { return before(a->block.get(), b->block.get()); });
-            sorted_ = true;
+    // The index of block b in the new chunk, adding it on first use.
+    std::uint32_t index_of(const LoadCounters* b) {
+        if (b == last_) return last_index_;
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t at = std::hash<const void*>{}(b) & mask;; at = (at + 1) & mask) {
+            Slot& slot = slots_[at];
+            if (slot.block == nullptr) {
+                slot = Slot{b, next_++};
+                order_.push_back(b);
+            } else if (slot.block != b) {
+                continue;
+            }
+            last_ = b;
+            last_index_ = slot.index;
+            return slot.index;
         }
-        // The last block starting at or before the counter.
-        auto it = std::upper_bound(blocks_.begin(), blocks_.end(), counter, [&](const auto* p, const LoadCounters* b) {
-            return before(p, b->block.get());
-        });
-        if (it == blocks_.begin() || !(*std::prev(it))->holds(counter))
-            throw std::logic_error("route table build: a load counter outside the source chunks");
-        return **std::prev(it);
     }
+    const std::vector<const LoadCounters*>& in_order() const noexcept { return order_; }
 
 private:
-    std::vector<const LoadCounters*> blocks_;
-    bool sorted_ = true;
+    struct Slot {
+        const LoadCounters* block = nullptr;
+        std::uint32_t index = 0;
+    };
+    std::vector<Slot> slots_;
+    std::vector<const LoadCounters*> order_;
+    std::uint32_t next_;
+    const LoadCounters* last_ = nullptr;
+    std::uint32_t last_index_ = 0;
 };
 
-std::shared_ptr<const RouteChunk> make_chunk(const RouteTableBuilder::Row* rows, std::size_t count, CounterBlocks& blocks,
+std::shared_ptr<const RouteChunk> make_chunk(const RouteTableBuilder::Row* rows, std::size_t count,
                                              std::uint64_t generation) {
     auto chunk = std::make_shared<RouteChunk>();
     chunk->built_for = generation;
@@ -87,9 +100,9 @@ std::shared_ptr<const RouteChunk> make_chunk(const RouteTableBuilder::Row* rows,
         LoadCounters counters{std::shared_ptr<std::atomic<std::uint64_t>[]>(new std::atomic<std::uint64_t>[fresh]()),
                               fresh};  // value-initialised: 0
         next_fresh = counters.block.get();
-        chunk->counters.push_back(std::move(counters));
+        chunk->counters.push_back(std::move(counters));  // index 0
     }
-    std::vector<const LoadCounters*> inherited;
+    InheritedBlocks inherited(count - fresh, fresh > 0 ? 1 : 0);
     chunk->keys.reserve(bytes);
     chunk->prefixes.reserve(count);
     chunk->entries.reserve(count);
@@ -109,9 +122,9 @@ std::shared_ptr<const RouteChunk> make_chunk(const RouteTableBuilder::Row* rows,
             chunk->keys += *r.end;
         }
         if (r.load) {
+            if (!r.counters) throw std::logic_error("route table build: a load counter without its block");
             e.load = r.load;
-            const LoadCounters* owner = &blocks.owner(r.load);
-            if (inherited.empty() || inherited.back() != owner) inherited.push_back(owner);
+            e.counters = inherited.index_of(r.counters);
         } else {
             e.load = next_fresh++;
         }
@@ -120,16 +133,15 @@ std::shared_ptr<const RouteChunk> make_chunk(const RouteTableBuilder::Row* rows,
         chunk->entries.push_back(e);
         if (i > 0 && chunk->disjoint) chunk->disjoint = !pair_error(rows[i - 1].start, rows[i - 1].end, r.start);
     }
-    std::sort(inherited.begin(), inherited.end());
-    inherited.erase(std::unique(inherited.begin(), inherited.end()), inherited.end());
-    for (const auto* b : inherited) chunk->counters.push_back(*b);
+    chunk->counters.reserve(chunk->counters.size() + inherited.in_order().size());
+    for (const auto* b : inherited.in_order()) chunk->counters.push_back(*b);
     return chunk;
 }
 
 // Cuts rows into chunks: one while there are at most max_rows, else pieces of about target rows;
 // also wherever a piece's keys would pass kChunkMaxKeyBytes.
 void cut(const std::vector<RouteTableBuilder::Row>& rows, std::size_t max_rows, std::size_t target,
-         CounterBlocks& blocks, std::uint64_t generation, std::vector<std::shared_ptr<const RouteChunk>>& out) {
+         std::uint64_t generation, std::vector<std::shared_ptr<const RouteChunk>>& out) {
     const std::size_t n = rows.size();
     if (n == 0) return;
     const std::size_t pieces = n <= max_rows ? 1 : (n + target - 1) / target;
@@ -138,13 +150,13 @@ void cut(const std::vector<RouteTableBuilder::Row>& rows, std::size_t max_rows, 
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t b = key_bytes(rows[i]);
         if (i > first && (i - first == per || bytes + b > kChunkMaxKeyBytes)) {
-            out.push_back(make_chunk(rows.data() + first, i - first, blocks, generation));
+            out.push_back(make_chunk(rows.data() + first, i - first, generation));
             first = i;
             bytes = 0;
         }
         bytes += b;
     }
-    out.push_back(make_chunk(rows.data() + first, n - first, blocks, generation));
+    out.push_back(make_chunk(rows.data() + first, n - first, generation));
 }
 
 std::shared_ptr<RouteTable> assemble(std::shared_ptr<RouteTable> table,
@@ -175,13 +187,13 @@ std::shared_ptr<RouteTable> assemble(std::shared_ptr<RouteTable> table,
 
 RouteTableBuilder::Row RouteTableBuilder::row_of(const RouteChunk& chunk, std::size_t i) {
     const RouteEntry& e = chunk.entries[i];
-    return {e.route_id, chunk.start(i), chunk.end(i), e.group_id, e.state, e.load};
+    return {e.route_id, chunk.start(i), chunk.end(i), e.group_id, e.state, e.load, &chunk.counters[e.counters]};
 }
 
 RouteTableBuilder::Row RouteTableBuilder::row_of(const RouteDescriptor& d, std::uint64_t route_id) {
     std::optional<std::string_view> end;
     if (d.end) end = *d.end;
-    return {route_id, d.start, end, d.group_id, d.state, nullptr};
+    return {route_id, d.start, end, d.group_id, d.state, nullptr, nullptr};
 }
 
 std::vector<RouteTableBuilder::Row> RouteTableBuilder::rows_of(const RouteTable& t, std::size_t extra) {
@@ -192,14 +204,11 @@ std::vector<RouteTableBuilder::Row> RouteTableBuilder::rows_of(const RouteTable&
     return rows;
 }
 
-std::shared_ptr<RouteTable> RouteTableBuilder::build(const std::vector<Row>& rows, const RouteTable* source,
+std::shared_ptr<RouteTable> RouteTableBuilder::build(const std::vector<Row>& rows,
                                                      std::uint64_t version, std::uint64_t generation) {
-    CounterBlocks blocks;
-    if (source)
-        for (const auto& chunk : source->layout_.chunks) blocks.add_from(*chunk);
     std::vector<std::shared_ptr<const RouteChunk>> chunks;
     const ChunkSizes sizes = ChunkSizes::for_routes(rows.size());
-    cut(rows, sizes.target, sizes.target, blocks, generation, chunks);
+    cut(rows, sizes.target, sizes.target, generation, chunks);
     return assemble(std::make_shared<RouteTable>(version, generation), std::move(chunks));
 }
 
@@ -235,9 +244,6 @@ std::shared_ptr<RouteTable> RouteTableBuilder::Edit::finish(std::uint64_t versio
     const auto& in = base_.layout_.chunks;
     const ChunkSizes sizes = ChunkSizes::for_routes(base_.size());
     const std::size_t count = std::max(in.size(), touched_.empty() ? std::size_t{0} : touched_.rbegin()->first + 1);
-    CounterBlocks blocks;  // every touched chunk's first: a row may have moved to an earlier chunk
-    for (const auto& [c, rows] : touched_)
-        if (c < in.size()) blocks.add_from(*in[c]);
     std::vector<std::shared_ptr<const RouteChunk>> out;
     out.reserve(in.size() + touched_.size() + 1);
     // Rows of touched chunks gather here until they make a chunk big enough to stand alone; an
@@ -253,12 +259,11 @@ std::shared_ptr<RouteTable> RouteTableBuilder::Edit::finish(std::uint64_t versio
         if (touched != touched_.end()) {
             pending.insert(pending.end(), touched->second.begin(), touched->second.end());
         } else {
-            blocks.add_from(*in[c]);
             for (std::size_t i = 0; i < in[c]->size(); ++i) pending.push_back(row_of(*in[c], i));
         }
         open = true;
         if (pending.size() >= sizes.min) {
-            cut(pending, sizes.max, sizes.target, blocks, generation, out);
+            cut(pending, sizes.max, sizes.target, generation, out);
             pending.clear();
             open = false;
         }
@@ -268,14 +273,13 @@ std::shared_ptr<RouteTable> RouteTableBuilder::Edit::finish(std::uint64_t versio
         if (!out.empty()) {
             previous = std::move(out.back());
             out.pop_back();
-            blocks.add_from(*previous);
             std::vector<Row> joined;
             joined.reserve(previous->size() + pending.size());
             for (std::size_t i = 0; i < previous->size(); ++i) joined.push_back(row_of(*previous, i));
             joined.insert(joined.end(), pending.begin(), pending.end());
             pending = std::move(joined);
         }
-        cut(pending, sizes.max, sizes.target, blocks, generation, out);
+        cut(pending, sizes.max, sizes.target, generation, out);
     }
     return assemble(std::make_shared<RouteTable>(version, generation), std::move(out));
 }
@@ -286,8 +290,8 @@ std::shared_ptr<RouteTable> RouteTableBuilder::split(const RouteTable& t, std::s
     const auto [c, offset] = t.locate(i);
     std::vector<Row>& rows = edit.rows(c);
     const Row parent = rows[offset];
-    const Row left{0, parent.start, key, parent.group_id, RouteState::active, nullptr};
-    const Row right{0, key, parent.end, parent.group_id, RouteState::active, nullptr};
+    const Row left{0, parent.start, key, parent.group_id, RouteState::active, nullptr, nullptr};
+    const Row right{0, key, parent.end, parent.group_id, RouteState::active, nullptr, nullptr};
     rows[offset] = left;
     rows.insert(rows.begin() + static_cast<std::ptrdiff_t>(offset) + 1, right);
     return edit.finish(t.version_, generation);

@@ -37,15 +37,16 @@ struct RouteTableBuilder {
         std::uint64_t group_id = 0;
         RouteState state = RouteState::active;
         std::atomic<std::uint64_t>* load = nullptr;  // null: a fresh counter
+        const LoadCounters* counters = nullptr;      // with load: the source chunk's block holding it
     };
 
     static Row row_of(const RouteChunk& chunk, std::size_t i);
     static Row row_of(const RouteDescriptor& d, std::uint64_t route_id);
     static std::vector<Row> rows_of(const RouteTable& t, std::size_t extra);
 
-    // A table of rows sorted by start. Rows with a load counter must take it from `source`.
-    static std::shared_ptr<RouteTable> build(const std::vector<Row>& rows, const RouteTable* source,
-                                             std::uint64_t version, std::uint64_t generation);
+    // A table of rows sorted by start. Rows with a load counter name its block (row_of does).
+    static std::shared_ptr<RouteTable> build(const std::vector<Row>& rows, std::uint64_t version,
+                                             std::uint64_t generation);
 
     // Changes to a table, chunk by chunk: the chunks touched get working copies of their rows;
     // finish() builds the next table from them and shares every untouched chunk.

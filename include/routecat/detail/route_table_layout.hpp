@@ -30,15 +30,15 @@ struct RouteEntry {
     std::uint32_t end_size = 0;
     RouteState state = RouteState::active;
     bool has_end = false;
+    std::uint32_t counters = 0;  // the chunk's counters[] block holding *load (fits the padding)
 };
+static_assert(sizeof(RouteEntry) <= 48, "a route entry stays within 48 bytes (lookups walk them)");
 
 // A block of load counters, made by one chunk build and shared by the chunks derived from it while
 // any of its counters belongs to a route they hold.
 struct LoadCounters {
     std::shared_ptr<std::atomic<std::uint64_t>[]> block;
     std::size_t size = 0;
-
-    bool holds(const std::atomic<std::uint64_t>* counter) const noexcept;
 };
 
 struct RouteChunk {
