@@ -111,6 +111,8 @@ std::string ratio(double value, double baseline) {
     return buf;
 }
 
+int g_failures = 0;  // measurements that failed: the exit status says so (tests/CMakeLists.txt runs this)
+
 // Runs one measurement; a failure is printed as a row and the run goes on with the next.
 template <class F>
 bool attempt(const std::string& what, F f) {
@@ -118,6 +120,7 @@ bool attempt(const std::string& what, F f) {
         f();
         return true;
     } catch (const std::exception& e) {
+        ++g_failures;
         std::printf("| %s: FAILED: %s |\n", what.c_str(), e.what());
         progress("%s failed: %s", what.c_str(), e.what());
         flush();
@@ -352,5 +355,6 @@ int main(int argc, char** argv) {
     if (s.propagation) run_propagation(s, report);
     if (s.history) run_history(s, report);
     judge(s, report);
-    return 0;
+    if (g_failures > 0) std::fprintf(stderr, "scale_bench: %d measurement(s) failed\n", g_failures);
+    return g_failures > 0 ? 1 : 0;
 }

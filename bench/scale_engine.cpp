@@ -9,7 +9,7 @@
 // after 32, so the second reading includes a full history. Bytes beyond the key bytes: heap growth
 // minus each route's start and end sizes (engine_bench's definition), per route of the current table.
 
-#include "bench_support.hpp"
+#include "bench_common.hpp"
 #include "scale_bench.hpp"
 
 #include "routecat/engine.hpp"

@@ -9,7 +9,7 @@
 // create_if_missing, and its GC pass deletes entries rather than filtering compactions), then
 // Flush + CompactRange with the bottommost level forced. The store is reopened for the next Saves.
 
-#include "bench_support.hpp"
+#include "bench_common.hpp"
 #include "catalog_places.hpp"
 #include "scale_bench.hpp"
 

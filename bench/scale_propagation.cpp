@@ -7,7 +7,7 @@
 // distinct random original route on A and polls B's GET /v1/routes/lookup for the split key every
 // 0.5 ms until it names the new right child; the time runs from sending the split.
 
-#include "bench_support.hpp"
+#include "bench_common.hpp"
 #include "scale_bench.hpp"
 #include "scale_daemon.hpp"
 

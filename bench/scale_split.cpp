@@ -7,7 +7,7 @@
 // Then splits of distinct random original routes, one at a time, each expecting the version the
 // previous reply gave; the first timed_splits replies are the latency sample.
 
-#include "bench_support.hpp"
+#include "bench_common.hpp"
 #include "scale_bench.hpp"
 #include "scale_daemon.hpp"
 
