@@ -8,3 +8,4 @@ target_link_libraries(scale_bench PRIVATE routecat::catalog routecat::rocksdb ro
 target_include_directories(scale_bench PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 add_dependencies(scale_bench routecatd)
 target_compile_definitions(scale_bench PRIVATE ROUTECATD="$<TARGET_FILE:routecatd>")
+set_target_properties(scale_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)

@@ -101,10 +101,10 @@ struct HistoryFigures {
     std::uint64_t dir_bytes_closed = 0;     // the directory as the closed store left it (WAL included)
     std::uint64_t dir_bytes_compacted = 0;  // after a flush and a full compaction
     std::uint64_t sst_bytes_compacted = 0;
+    std::size_t version_key_versions = 0;  // versions of the catalog version key the store kept at close
     double saves_per_s = 0;
 };
 struct HistoryRun {
-    bool retention_applied = false;  // RocksDbStoreOptions has retain_versions on this build
     std::vector<HistoryFigures> checkpoints;
 };
 HistoryRun measure_history(const std::vector<std::size_t>& checkpoints, std::uint64_t retain_versions);

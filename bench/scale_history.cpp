@@ -5,15 +5,16 @@
 // each checkpoint the store is closed and the directory measured twice: as the closed store left it
 // (closing does not flush: with the WAL on, the memtable stays in the log files), and after a flush
 // and a full compaction. RocksDbStore has no hook for those, so this opens the closed directory with
-// RocksDB's default options, which are the store's own (rocksdb_store.cpp sets none but
-// create_if_missing, and its GC pass deletes entries rather than filtering compactions), then
-// Flush + CompactRange with the bottommost level forced. The store is reopened for the next Saves.
+// RocksDB's default options (the store's own but for blob files, which no value here is large enough
+// for; its GC pass deletes entries rather than filtering compactions), then Flush + CompactRange
+// with the bottommost level forced. The store is reopened for the next Saves.
 
 #include "bench_common.hpp"
 #include "catalog_places.hpp"
 #include "scale_bench.hpp"
 
 #include "routecat/catalog/catalog_store.hpp"
+#include "routecat/codec.hpp"
 #include "routecat/store/rocksdb_store.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -31,19 +32,6 @@ namespace routecat::bench::scale {
 namespace {
 
 namespace fs = std::filesystem;
-
-// TODO(issue 13 item 3): RocksDbStoreOptions::retain_versions comes with the retention work (branch
-// `history`); until it is merged here the field does not exist and every version is kept. Set only
-// when the field exists, so this compiles either way and HistoryRun::retention_applied says which.
-template <class Options>
-bool set_retention(Options& options, std::uint64_t retain_versions) {
-    if constexpr (requires { options.retain_versions = retain_versions; }) {
-        options.retain_versions = retain_versions;
-        return true;
-    } else {
-        return false;
-    }
-}
 
 struct DirSize {
     std::uint64_t all = 0, sst = 0;
@@ -83,7 +71,7 @@ HistoryRun measure_history(const std::vector<std::size_t>& checkpoints, std::uin
     const std::string path = dir.str() + "/db";
     RocksDbStoreOptions store_options{path, false};
     HistoryRun out;
-    out.retention_applied = set_retention(store_options, retain_versions);
+    store_options.retain_versions = retain_versions;
     CatalogStoreOptions catalog_options;
     catalog_options.delta_log = true;  // as the daemon's (main.cpp)
 
@@ -95,6 +83,7 @@ HistoryRun measure_history(const std::vector<std::size_t>& checkpoints, std::uin
     for (const std::size_t checkpoint : checkpoints) {
         const auto t0 = std::chrono::steady_clock::now();
         const std::size_t first = saves;
+        std::size_t versions_kept = 0;
         {
             std::string error;
             auto store = RocksDbStore::open(store_options, pool.get_executor(), &error);
@@ -106,9 +95,11 @@ HistoryRun measure_history(const std::vector<std::size_t>& checkpoints, std::uin
                 version = run(io, catalog.save(version, routes)).version;
                 if ((saves + 1) % 10'000 == 0) progress("  RocksDB history: %zu/%zu Saves", saves + 1, checkpoint);
             }
+            versions_kept = (*store)->stored_versions(std::string(codec::kVersionKey)).size();
         }  // closed: nothing of the store runs on while the directory is measured
         HistoryFigures f;
         f.saves = checkpoint;
+        f.version_key_versions = versions_kept;
         f.saves_per_s = static_cast<double>(saves - first) /
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         f.dir_bytes_closed = dir_size(path).all;
