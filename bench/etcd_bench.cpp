@@ -83,7 +83,7 @@ void BM_Baseline_RawTxn(benchmark::State& state) {
     const std::string prefix = "/bench/raw-" + std::to_string(g_prefixes++) + "/";
     std::vector<detail::EtcdEndpoint> endpoints;
     for (const auto& url : g_etcd->client_urls()) endpoints.push_back(*detail::parse_etcd_endpoint(url));
-    detail::EtcdClient client(io.get_executor(), endpoints, "", 2000ms, 16);
+    detail::EtcdClient client(io.get_executor(), endpoints, "", std::nullopt, 2000ms, 16);
     auto routes = catalog_of(static_cast<std::size_t>(state.range(0)));
     std::int64_t version_mod = 0;
     std::uint64_t version = 0, group = 100;
