@@ -384,6 +384,59 @@ BOOST_AUTO_TEST_CASE(loads_survive_deltas_that_rebuild_their_chunk) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(loads_follow_their_routes_through_thousands_of_access_splits) {
+    // Each access split gives its children a fresh counter block while every other route of the
+    // chunk keeps its own: after thousands, chunks inherit counters from thousands of blocks. Every
+    // route's load must still be exactly what was recorded on it since it was created.
+    constexpr std::uint64_t kThreshold = 3;
+    EngineOptions options;
+    options.hotspot_threshold = kThreshold;
+    Engine e(options);
+    std::uint64_t next_id = 1;
+    const Model initial = initial_model(2000, next_id);
+    BOOST_TEST_REQUIRE(!e.apply_snapshot(snapshot_of(initial, 1)));
+    struct Loaded {
+        std::optional<std::string> end;
+        std::uint64_t load = 0;
+    };
+    std::map<std::string, Loaded> model;  // by start
+    for (const auto& [start, r] : initial) model[descriptor(start, r).start] = Loaded{descriptor(start, r).end, 0};
+    auto check = [&](int step) {
+        const std::vector<Route> stats = e.stats();
+        BOOST_TEST_REQUIRE(stats.size() == model.size(), "step " << step);
+        std::size_t i = 0;
+        for (const auto& [start, m] : model) {
+            BOOST_TEST_REQUIRE(stats[i].start == start, "step " << step << " route " << i);
+            BOOST_TEST_REQUIRE(stats[i].load == m.load, "step " << step << " route " << i);
+            ++i;
+        }
+    };
+    std::mt19937_64 rng(17);
+    std::size_t splits = 0;
+    const int steps = kScale > 1 ? 3000 : 30000;
+    for (int step = 0; step < steps; ++step) {
+        if (step % 1000 == 0) check(step);
+        // Keys near few starts, so the same routes get hot and split again and again.
+        const std::uint64_t base = (rng() % 200) * (kKeySpace / 200);
+        const std::string key = key_of(base) + std::string(rng() % 4, '\0');
+        e.record_access(key);
+        auto at = std::prev(model.upper_bound(key));
+        if (at->second.end && key >= *at->second.end) continue;  // in no route
+        if (++at->second.load < kThreshold) continue;
+        const std::string mid = at->first + '\0';  // the default policy's split key
+        if (at->second.end && !(mid < *at->second.end)) {
+            at->second.load = 0;  // cannot split: the engine resets the counter
+            continue;
+        }
+        model[mid] = Loaded{at->second.end, 0};
+        at->second = Loaded{mid, 0};
+        ++splits;
+    }
+    check(steps);
+    BOOST_TEST(splits > static_cast<std::size_t>(steps / 50));  // 848 of 30,000 steps here
+    BOOST_TEST(detail::load_counter_blocks_for_test(*e.table()) > splits / 2);
+}
+
 BOOST_AUTO_TEST_CASE(update_route_and_access_splits_match_a_sorted_model) {
     // Ephemeral routes over many chunks: update_route inserts after equal starts, an access split at
     // threshold 1 replaces the floor route by two children at start + "\0".
