@@ -70,6 +70,7 @@ enum class errc {
     // daemon configuration and admin API input (not in the spec)
     invalid_config,
     bad_request,
+    too_many_keys,  // a batch over its key limit (admin API)
 };
 
 const boost::system::error_category& error_category() noexcept;

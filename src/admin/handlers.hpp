@@ -18,6 +18,7 @@ struct Call {
 // Reads (read_handlers.cpp).
 boost::asio::awaitable<Reply> get_routes(Call call);     // GET /v1/routes
 boost::asio::awaitable<Reply> get_lookup(Call call);     // GET /v1/routes/lookup
+boost::asio::awaitable<Reply> post_lookup(Call call);    // POST /v1/routes/lookup (a batch)
 boost::asio::awaitable<Reply> get_intersect(Call call);  // GET /v1/routes/intersect
 boost::asio::awaitable<Reply> get_stats(Call call);      // GET /v1/stats
 boost::asio::awaitable<Reply> get_catalog(Call call);    // GET /v1/catalog

@@ -1,6 +1,7 @@
 #include "admin/handlers.hpp"
 #include "admin/long_poll.hpp"
 #include "admin/query.hpp"
+#include "admin/request_body.hpp"
 
 #include "routecat/base64.hpp"
 #include "routecat/json/route_json.hpp"
@@ -38,6 +39,7 @@ constexpr std::uint64_t kMaxLimit = 10'000;
 constexpr std::uint64_t kDefaultTop = 10;
 constexpr std::uint64_t kMaxTop = 1000;
 constexpr std::chrono::milliseconds kDefaultLongPoll = 30s;
+constexpr std::size_t kMaxLookupKeys = 10'000;
 
 json::object route_json(const RouteTable& t, std::size_t i) {
     return route_to_json(t, i, t.at(i).load().load(std::memory_order_relaxed));
@@ -261,6 +263,24 @@ asio::awaitable<Reply> get_lookup(Call call) {
     body["version"] = json::value(table->version());
     body["route"] = route_to_json(*route);
     co_return json_response(call.req, http::status::ok, body);
+}
+
+// POST /v1/routes/lookup {"keys":[b64...]} (or keys_text, keys_hex): routes[i] is the route
+// holding keys[i] or null, every one from the same table (one version).
+asio::awaitable<Reply> post_lookup(Call call) {
+    const json::object body = parse_body(call.req, {"keys", "keys_text", "keys_hex"});
+    const KeyList list = key_list(body, {"keys", "keys_text", "keys_hex"}, kMaxLookupKeys, errc::too_many_keys);
+    const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
+    json::array routes;
+    routes.reserve(list.keys.size());
+    for (const auto& key : list.keys) {
+        if (const auto route = table->find_ref(key)) routes.emplace_back(route_to_json(*route));
+        else routes.emplace_back(nullptr);
+    }
+    json::object reply;
+    reply["version"] = json::value(table->version());
+    reply["routes"] = std::move(routes);
+    co_return json_response(call.req, http::status::ok, reply);
 }
 
 // GET /v1/routes/intersect?start=&end= (each also _b64 / _hex); no start = "", no end = +inf.

@@ -23,6 +23,7 @@ http::status status_for(const boost::system::error_code& ec) {
     if (ec.category() != error_category()) return http::status::internal_server_error;
     switch (static_cast<errc>(ec.value())) {
         case errc::bad_request:
+        case errc::too_many_keys:
         case errc::catalog_delta_limit_invalid:
         case errc::split_key_at_boundary:
         case errc::invalid_split_key:
@@ -60,10 +61,15 @@ namespace {
 
 using HandlerFn = asio::awaitable<Reply> (*)(handlers::Call);
 
+// Who may call an endpoint, decided per endpoint (not per method): reads are open, mutations need
+// the token when one is configured.
+enum class Access { read, mutation };
+
 struct Endpoint {
     std::string_view path;
     http::verb method;
     HandlerFn handler;
+    Access access;
 };
 
 asio::awaitable<Reply> get_healthz(handlers::Call call) {
@@ -111,22 +117,23 @@ asio::awaitable<Reply> get_metrics(handlers::Call call) {
 }
 
 // The API table of DESIGN.md; a path listed with other methods answers 405 with Allow.
-constexpr std::array<Endpoint, 15> kEndpoints{{
-    {"/healthz", http::verb::get, get_healthz},
-    {"/readyz", http::verb::get, get_readyz},
-    {"/v1/routes", http::verb::get, handlers::get_routes},
-    {"/v1/routes/lookup", http::verb::get, handlers::get_lookup},
-    {"/v1/routes/intersect", http::verb::get, handlers::get_intersect},
-    {"/v1/routes/access", http::verb::post, handlers::post_access},
-    {"/v1/stats", http::verb::get, handlers::get_stats},
-    {"/v1/catalog", http::verb::get, handlers::get_catalog},
-    {"/v1/catalog", http::verb::put, handlers::put_catalog},
-    {"/v1/catalog", http::verb::patch, handlers::patch_catalog},
-    {"/v1/catalog/changes", http::verb::get, handlers::get_changes},
-    {"/v1/catalog/changes/stream", http::verb::get, handlers::get_changes_stream},
-    {"/v1/catalog/split", http::verb::post, handlers::post_split},
-    {"/v1/engine/snapshot", http::verb::post, handlers::post_engine_snapshot},
-    {"/metrics", http::verb::get, get_metrics},
+constexpr std::array<Endpoint, 16> kEndpoints{{
+    {"/healthz", http::verb::get, get_healthz, Access::read},
+    {"/readyz", http::verb::get, get_readyz, Access::read},
+    {"/v1/routes", http::verb::get, handlers::get_routes, Access::read},
+    {"/v1/routes/lookup", http::verb::get, handlers::get_lookup, Access::read},
+    {"/v1/routes/lookup", http::verb::post, handlers::post_lookup, Access::read},  // a batch: a read
+    {"/v1/routes/intersect", http::verb::get, handlers::get_intersect, Access::read},
+    {"/v1/routes/access", http::verb::post, handlers::post_access, Access::mutation},
+    {"/v1/stats", http::verb::get, handlers::get_stats, Access::read},
+    {"/v1/catalog", http::verb::get, handlers::get_catalog, Access::read},
+    {"/v1/catalog", http::verb::put, handlers::put_catalog, Access::mutation},
+    {"/v1/catalog", http::verb::patch, handlers::patch_catalog, Access::mutation},
+    {"/v1/catalog/changes", http::verb::get, handlers::get_changes, Access::read},
+    {"/v1/catalog/changes/stream", http::verb::get, handlers::get_changes_stream, Access::read},
+    {"/v1/catalog/split", http::verb::post, handlers::post_split, Access::mutation},
+    {"/v1/engine/snapshot", http::verb::post, handlers::post_engine_snapshot, Access::mutation},
+    {"/metrics", http::verb::get, get_metrics, Access::read},
 }};
 
 Response error_response(const Request& req, const boost::system::system_error& e) {
@@ -230,13 +237,13 @@ asio::awaitable<Reply> dispatch(const AdminContext& ctx, const Request& req) {
         res.set(http::field::allow, allow);
         co_return res;
     }
-    if (endpoint->method != http::verb::get && !authorized(ctx, req)) {
+    if (endpoint->access == Access::mutation && !authorized(ctx, req)) {
         auto res = json_error(req, http::status::unauthorized, "unauthorized",
                               "this endpoint needs Authorization: Bearer <token>");
         res.set(http::field::www_authenticate, "Bearer realm=\"routecat\"");
         co_return res;
     }
-    // No cross-site "simple request" (text/plain, forms) reaches a mutation.
+    // No cross-site "simple request" (text/plain, forms) reaches a handler that reads a body.
     if (endpoint->method != http::verb::get && !guard::json_body(req))
         co_return json_error(req, http::status::unsupported_media_type, "unsupported_media_type",
                              "a request body must be Content-Type: application/json");

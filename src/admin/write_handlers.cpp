@@ -7,6 +7,7 @@
 // catalog's current version. Bodies are checked completely before anything is written.
 
 #include "admin/handlers.hpp"
+#include "admin/request_body.hpp"
 
 #include "routecat/admin/responses.hpp"
 #include "routecat/base64.hpp"
@@ -34,22 +35,6 @@ namespace {
 constexpr std::size_t kMaxAccessKeys = 10'000;
 
 [[noreturn]] void bad(const std::string& what) { throw_error(errc::bad_request, what); }
-
-// The body as a JSON object whose fields are all in `allowed`.
-json::object parse_body(const Request& req, std::initializer_list<std::string_view> allowed) {
-    boost::system::error_code ec;
-    json::value v = json::parse(req.body(), ec);
-    if (ec) bad("body: invalid JSON: " + ec.message());
-    if (!v.is_object()) bad("body: expected a JSON object");
-    json::object o = std::move(v.get_object());
-    const auto unknown = unknown_fields(o, allowed);
-    if (!unknown.empty()) {
-        std::string names;
-        for (const auto& n : unknown) names += (names.empty() ? "" : ", ") + std::string(n);
-        bad(names + (unknown.size() == 1 ? ": unknown field" : ": unknown fields"));
-    }
-    return o;
-}
 
 std::uint64_t to_u64(const json::value& v, std::string_view path) {
     std::string error;
@@ -194,37 +179,13 @@ asio::awaitable<Reply> post_split(Call call) {
 
 asio::awaitable<Reply> post_access(Call call) {
     const json::object body = parse_body(call.req, {"keys", "keys_text"});
-    const json::value* b64 = body.if_contains("keys");
-    const json::value* text = body.if_contains("keys_text");
-    if (b64 && text) bad("keys, keys_text: give exactly one");
-    if (!b64 && !text) bad("keys: required (or keys_text)");
-    const std::string_view field = b64 ? "keys" : "keys_text";
-    const json::value& list = b64 ? *b64 : *text;
-    if (!list.is_array()) bad(std::string(field) + ": expected an array");
-    const json::array& items = list.get_array();
-    if (items.size() > kMaxAccessKeys)
-        bad(std::string(field) + ": at most " + std::to_string(kMaxAccessKeys) + " keys per request");
-    Engine& engine = checked_engine(call.ctx);
-
     // Every key is checked before any is recorded.
-    std::vector<std::string> keys;
-    keys.reserve(items.size());
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        const std::string path = std::string(field) + "[" + std::to_string(i) + "]";
-        if (!items[i].is_string()) bad(path + (b64 ? ": expected a base64 string" : ": expected a string"));
-        const std::string_view s = items[i].get_string();
-        if (b64) {
-            auto bytes = base64_decode(s);
-            if (!bytes) bad(path + ": invalid base64");
-            keys.push_back(std::move(*bytes));
-        } else {
-            keys.emplace_back(s);
-        }
-    }
-    for (const auto& k : keys) engine.record_access(k);
+    const KeyList list = key_list(body, {"keys", "keys_text"}, kMaxAccessKeys, errc::bad_request);
+    Engine& engine = checked_engine(call.ctx);
+    for (const auto& k : list.keys) engine.record_access(k);
 
     json::object reply;
-    reply["recorded"] = static_cast<std::uint64_t>(keys.size());
+    reply["recorded"] = static_cast<std::uint64_t>(list.keys.size());
     reply["generation"] = engine.generation();
     co_return json_response(call.req, http::status::ok, reply);
 }

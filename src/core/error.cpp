@@ -11,7 +11,7 @@ struct ErrorInfo {
     std::string_view message;
 };
 
-constexpr std::array<ErrorInfo, 46> kErrors{{
+constexpr std::array<ErrorInfo, 47> kErrors{{
     {errc::catalog_store_required, "catalog_store_required", "catalog store is required"},
     {errc::catalog_version_mismatch, "catalog_version_mismatch", "catalog version mismatch"},
     {errc::catalog_version_overflow, "catalog_version_overflow", "catalog version overflow"},
@@ -65,6 +65,7 @@ constexpr std::array<ErrorInfo, 46> kErrors{{
     {errc::engine_snapshot_mismatch, "engine_snapshot_mismatch", "engine snapshot does not match the durable catalog"},
     {errc::invalid_config, "invalid_config", "invalid configuration"},
     {errc::bad_request, "bad_request", "bad request"},
+    {errc::too_many_keys, "too_many_keys", "too many keys in one request"},
 }};
 
 const ErrorInfo* find(int value) noexcept {
@@ -79,7 +80,7 @@ constexpr bool table_in_enum_order() {
     return true;
 }
 static_assert(table_in_enum_order(), "kErrors must list every errc in declaration order");
-static_assert(static_cast<std::size_t>(errc::bad_request) == kErrors.size(), "kErrors must cover every errc");
+static_assert(static_cast<std::size_t>(errc::too_many_keys) == kErrors.size(), "kErrors must cover every errc");
 
 class Category final : public boost::system::error_category {
 public:

@@ -4,6 +4,7 @@
 
 #include "unit/admin/api_fixture.hpp"
 
+#include "routecat/base64.hpp"
 #include "routecat/json/route_json.hpp"
 #include "routecat/catalog/catalog_watcher.hpp"
 
@@ -15,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -23,10 +25,12 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace json = boost::json;
 namespace asio = boost::asio;
+namespace http = boost::beast::http;
 using namespace routecat;
 using namespace routecat::test;
 using namespace std::chrono_literals;
@@ -502,6 +506,179 @@ BOOST_AUTO_TEST_CASE(lookup_miss_is_404_not_found) {
     BOOST_TEST(hit.json.at("route").at("route_id") == 1u);
     check_bad_request(*this, "/v1/routes/lookup", "key");
     check_bad_request(*this, "/v1/routes/lookup?start=a", "key");
+}
+
+// ---- POST /v1/routes/lookup (a batch) -------------------------------------------------------------
+
+// Routes with gaps: [b, d) group 1, [f, h) group 2, [k, m) group 3; nothing holds a, d, e, m, z.
+std::vector<RouteDescriptor> gapped_routes() {
+    return {rd(1, "b", std::string("d"), 1), rd(2, "f", std::string("h"), 2), rd(3, "k", std::string("m"), 3)};
+}
+
+json::value batch_of(const std::string& field, const std::vector<std::string>& keys) {
+    json::array list;
+    for (const auto& k : keys) list.emplace_back(k);
+    return json::object{{field, std::move(list)}};
+}
+
+BOOST_AUTO_TEST_CASE(batch_lookup_answers_every_key_in_order_inside_between_and_beyond_routes) {
+    save_and_apply(gapped_routes());
+    const std::vector<std::string> keys{"c", "a", "e", "g", "b", "d", "l", "z", "m", "k", "c"};
+    // The single lookup's route object for each key that has one; null for the others.
+    json::array expected;
+    for (const auto& k : keys) {
+        auto one = get("/v1/routes/lookup?key=" + pct(k));
+        if (one.status == 200) expected.push_back(one.json.at("route"));
+        else expected.emplace_back(nullptr);
+    }
+    const std::vector<std::uint64_t> ids{1, 0, 0, 2, 1, 0, 3, 0, 0, 3, 1};  // 0: null
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        BOOST_TEST((ids[i] == 0 ? expected[i].is_null() : expected[i].at("route_id") == ids[i]), "key " << keys[i]);
+
+    const json::value want = json::object{{"version", 2u}, {"routes", expected}};
+    const auto text = post("/v1/routes/lookup", json::serialize(batch_of("keys_text", keys)));
+    BOOST_TEST(text.status == 200u);
+    BOOST_TEST(text.json == want, text.raw.body());
+    std::vector<std::string> b64, hex;
+    for (const auto& k : keys) {
+        b64.push_back(base64_encode(k));
+        std::string h;
+        for (unsigned char c : k) {
+            char buf[3];
+            std::snprintf(buf, sizeof buf, "%02X", c);
+            h += buf;
+        }
+        hex.push_back(h);
+    }
+    BOOST_TEST(post("/v1/routes/lookup", json::serialize(batch_of("keys", b64))).json == want);
+    BOOST_TEST(post("/v1/routes/lookup", json::serialize(batch_of("keys_hex", hex))).json == want);
+    // Bytes outside ASCII and the empty key.
+    save_and_apply(known_routes());
+    const auto bytes_reply = post("/v1/routes/lookup", R"({"keys_hex":["","610062","6D4f","ffff","61"]})");
+    BOOST_TEST(bytes_reply.json == json::value(json::object{
+                                      {"version", 3u},
+                                      {"routes", json::array{known_json(1), known_json(2), known_json(2), known_json(3), known_json(1)}}}),
+               bytes_reply.raw.body());
+}
+
+BOOST_AUTO_TEST_CASE(batch_lookup_of_no_keys_and_of_10000_keys_and_10001_is_too_many_keys) {
+    save_and_apply(many_routes(1000));
+    const auto empty = post("/v1/routes/lookup", R"({"keys":[]})");
+    BOOST_TEST(empty.status == 200u);
+    BOOST_TEST(empty.raw.body() == R"({"version":2,"routes":[]})");
+
+    // 10,000 keys over the 1,000 routes (k00000 .. k00999 are their starts): key j falls in route
+    // j / 10 + 1 (route ids are 1-based), or in route 1 for the keys below "k00001".
+    std::vector<std::string> keys;
+    for (std::size_t j = 0; j < 10'000; ++j) keys.push_back(pkey(j / 10) + std::string(j % 10, 'x'));
+    const auto full = post("/v1/routes/lookup", json::serialize(batch_of("keys_text", keys)));
+    BOOST_TEST_REQUIRE(full.status == 200u);
+    const json::array& routes = full.json.at("routes").as_array();
+    BOOST_TEST_REQUIRE(routes.size() == 10'000u);
+    for (std::size_t j = 0; j < keys.size(); ++j)
+        BOOST_TEST_REQUIRE(routes[j].at("route_id") == j / 10 + 1, "key " << keys[j]);
+
+    keys.push_back("k00001");
+    const auto over = post("/v1/routes/lookup", json::serialize(batch_of("keys_text", keys)));
+    BOOST_TEST(over.status == 400u);
+    BOOST_TEST(over.error_code() == "too_many_keys");
+    BOOST_TEST(std::string(over.json.at("error").at("message").as_string()) ==
+               "keys_text: at most 10000 keys per request: too many keys in one request");
+}
+
+BOOST_AUTO_TEST_CASE(batch_lookup_garbage_is_400_bad_request_naming_the_field) {
+    save_and_apply(gapped_routes());
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"", "body: invalid JSON"},
+        {"[]", "body: expected a JSON object"},
+        {"{\"keys\":[\"YQ==\"]", "body: invalid JSON"},
+        {"{}", "keys: required (or keys_text, keys_hex)"},
+        {R"({"keys":[],"keys_text":[]})", "keys, keys_text, keys_hex: give exactly one"},
+        {R"({"keys_text":[],"keys_hex":[]})", "keys, keys_text, keys_hex: give exactly one"},
+        {R"({"keys":"YQ=="})", "keys: expected an array"},
+        {R"({"keys_text":{"a":1}})", "keys_text: expected an array"},
+        {R"({"keys":[1]})", "keys[0]: expected a base64 string"},
+        {R"({"keys":["YQ==","!!!"]})", "keys[1]: invalid base64"},
+        {R"({"keys":["YQ"]})", "keys[0]: invalid base64"},
+        {R"({"keys_text":["a",null]})", "keys_text[1]: expected a string"},
+        {R"({"keys_hex":["zz"]})", "keys_hex[0]: invalid hex"},
+        {R"({"keys_hex":["abc"]})", "keys_hex[0]: invalid hex"},
+        {R"({"keys_hex":[true]})", "keys_hex[0]: expected a hex string"},
+        {R"({"keys":[],"key":"a"})", "key: unknown field"},
+    };
+    for (const auto& [body, message] : cases) {
+        const auto r = post("/v1/routes/lookup", body);
+        BOOST_TEST(r.status == 400u, body);
+        BOOST_TEST(r.error_code() == "bad_request", body);
+        BOOST_TEST(std::string(r.json.at("error").at("message").as_string()).starts_with(message), body << ": " << r.raw.body());
+    }
+    // The body type rule of every request with a body; GET keeps its own (a key parameter).
+    BOOST_TEST(post("/v1/routes/lookup", R"({"keys":[]})", {{"Content-Type", "text/plain"}}).status == 415u);
+    BOOST_TEST(call(http::verb::delete_, "/v1/routes/lookup").status == 405u);
+    BOOST_TEST(std::string(call(http::verb::delete_, "/v1/routes/lookup").raw[http::field::allow]) == "GET, POST");
+
+    // Random bodies: a JSON error or an answer, never anything else.
+    std::mt19937 rng(77);
+    const std::vector<std::string> parts{"{", "}", "[", "]", ",", ":", "\"keys\"", "\"keys_text\"", "\"keys_hex\"",
+                                         "\"YQ==\"", "\"6162\"", "\"a\"", "null", "1", "-1", "true", "\"\\u0000\"", " "};
+    std::set<unsigned> seen;
+    for (int i = 0; i < 3000; ++i) {
+        std::string body;
+        if (i % 3 == 0) {
+            body = R"({"keys_text":[)";
+            const int n = static_cast<int>(rng() % 4);
+            for (int k = 0; k < n; ++k) body += std::string(k ? "," : "") + parts[rng() % parts.size()];
+            body += rng() % 5 ? "]}" : "]";
+        } else {
+            const int n = static_cast<int>(rng() % 12);
+            for (int k = 0; k < n; ++k) body += rng() % 6 ? parts[rng() % parts.size()] : std::string(1, static_cast<char>(rng()));
+        }
+        const auto r = post("/v1/routes/lookup", body);
+        seen.insert(r.status);
+        BOOST_TEST((r.status == 200u || r.status == 400u), body << " -> " << r.status);
+        BOOST_TEST(r.json.is_object(), body << " -> " << r.raw.body());
+        if (r.status == 400u) BOOST_TEST(r.error_code() == "bad_request", body);
+        if (r.status == 200u) BOOST_TEST(r.json.at("routes").is_array(), body);
+    }
+    BOOST_TEST(seen.count(200u) == 1u);
+    BOOST_TEST(seen.count(400u) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(batch_lookup_answers_from_one_table_while_snapshots_are_applied) {
+    // Snapshot v puts every route in group v: a batch whose routes carry two groups, or a group that
+    // is not its version, read two tables.
+    auto routes_at = [](std::uint64_t v) {
+        auto routes = many_routes(2000);
+        for (auto& r : routes) r.group_id = v;
+        return routes;
+    };
+    BOOST_TEST_REQUIRE(!ctx.engine->apply_snapshot(CatalogSnapshot{2, routes_at(2), 0}));
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> applied{0};
+    std::thread writer([&] {
+        for (std::uint64_t v = 3; !stop.load(); ++v) {
+            if (ctx.engine->apply_snapshot(CatalogSnapshot{v, routes_at(v), 0})) return;
+            ++applied;
+        }
+    });
+    std::vector<std::string> keys;
+    for (std::size_t j = 0; j < 2000; ++j) keys.push_back(pkey(j) + "x");
+    const std::string body = json::serialize(batch_of("keys_text", keys));
+    std::set<std::uint64_t> versions;
+    for (int i = 0; i < 200; ++i) {
+        const auto r = post("/v1/routes/lookup", body);
+        BOOST_TEST_REQUIRE(r.status == 200u);
+        const std::uint64_t version = r.json.at("version").to_number<std::uint64_t>();
+        versions.insert(version);
+        const json::array& routes = r.json.at("routes").as_array();
+        BOOST_TEST_REQUIRE(routes.size() == keys.size());
+        for (std::size_t j = 0; j < routes.size(); ++j)
+            BOOST_TEST_REQUIRE(routes[j].at("group_id") == version, "batch " << i << " key " << j);
+    }
+    stop = true;
+    writer.join();
+    BOOST_TEST(applied.load() > 0u);
+    BOOST_TEST(versions.size() > 1u);  // the batches did run across applies
 }
 
 // ---- GET /v1/routes/intersect -----------------------------------------------------------------

@@ -116,6 +116,10 @@ BOOST_AUTO_TEST_CASE(mutations_need_the_bearer_token_and_reads_do_not) {
     BOOST_TEST(put("/v1/catalog", body, {{"Authorization", "bearer s3cret"}}).status != 401u);
     BOOST_TEST(get("/v1/catalog").status == 200u);
     BOOST_TEST(get("/healthz").status == 200u);
+    // Decided per endpoint, not per method: a batch lookup is a POST and a read.
+    auto batch = post("/v1/routes/lookup", R"({"keys_text":["a"]})");
+    BOOST_TEST(batch.status == 200u);
+    BOOST_TEST(batch.json.at("routes").as_array().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(cors_headers_only_for_configured_origins) {
