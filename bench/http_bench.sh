@@ -2,7 +2,9 @@
 # HTTP load benchmark: GET /v1/routes/lookup on a 100k-route catalog against nginx serving a
 # 200-byte static JSON file, both measured in the same run with the same wrk settings:
 # keep-alive, 64 connections, 1 wrk thread pinned to CPU 1; the server (routecatd with 1 io
-# thread, or nginx with 1 worker) pinned to CPU 0. Prints requests/s and p99 of both and the ratios.
+# thread, or nginx with 1 worker) pinned to CPU 0. Lookups draw random keys (a wrk Lua script)
+# from 10,000 keys spread over the 100k routes; then POST /v1/routes/lookup batches of 100 of those
+# keys. Prints requests/s and p99 of each, the ratios to nginx and the batch's keys/s ratio.
 #   bash bench/http_bench.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,21 +65,48 @@ sleep 0.5
 static="http://127.0.0.1:$nginx_port/lookup.json"
 curl -sS "$static" >/dev/null
 
+# Lua for wrk: 10,000 keys over the catalog's key space (k00000000 .. k00999999), drawn at random
+# per request; a batch is 100 of them.
+cat > "$work/keys.lua" <<'LUA'
+math.randomseed(42)
+keys = {}
+for i = 1, 10000 do keys[i] = string.format("k%08d", math.random(0, 999999)) end
+LUA
+cat "$work/keys.lua" - > "$work/single.lua" <<'LUA'
+request = function() return wrk.format("GET", "/v1/routes/lookup?key=" .. keys[math.random(1, 10000)]) end
+LUA
+cat "$work/keys.lua" - > "$work/batch.lua" <<'LUA'
+request = function()
+  local parts = {}
+  for i = 1, 100 do parts[i] = '"' .. keys[math.random(1, 10000)] .. '"' end
+  return wrk.format("POST", "/v1/routes/lookup", {["Content-Type"] = "application/json"},
+                    '{"keys_text":[' .. table.concat(parts, ",") .. ']}')
+end
+LUA
+
 # wrk prints "Requests/sec: N" and, with --latency, "99%  1.23ms"; normalise latency to microseconds.
+# measure <url> [lua script]
 measure() {
-  taskset -c 1 wrk -t1 -c64 -d"${duration}s" --latency "$1" > "$work/wrk.out"
+  local script=()
+  [ -n "${2:-}" ] && script=(-s "$2")
+  taskset -c 1 wrk -t1 -c64 -d"${duration}s" --latency "${script[@]}" "$1" > "$work/wrk.out"
   awk '/Requests\/sec/ { rps = $2 }
        $1 == "99%" { v = $2; u = 1;
          if (v ~ /us$/) { sub(/us$/, "", v) } else if (v ~ /ms$/) { sub(/ms$/, "", v); u = 1000 } else if (v ~ /s$/) { sub(/s$/, "", v); u = 1000000 }
          p99 = v * u }
        END { printf "%.0f %.0f\n", rps, p99 }' "$work/wrk.out"
 }
-taskset -c 1 wrk -t1 -c64 -d2s "$lookup" >/dev/null  # warm up
-read -r rc_rps rc_p99 < <(measure "$lookup")
+base="http://127.0.0.1:$port"
+curl -sS -X POST -H 'Content-Type: application/json' "$base/v1/routes/lookup" --data-binary '{"keys_text":["k00424242","zzz"]}'; echo
+taskset -c 1 wrk -t1 -c64 -d2s -s "$work/single.lua" "$base" >/dev/null  # warm up
+read -r rc_rps rc_p99 < <(measure "$base" "$work/single.lua")
 read -r ng_rps ng_p99 < <(measure "$static")
+read -r bt_rps bt_p99 < <(measure "$base" "$work/batch.lua")
 
-printf '\n%-44s %12s %12s\n' "target (wrk -t1 -c64, keep-alive)" "requests/s" "p99 (us)"
-printf '%-44s %12s %12s\n' "routecatd GET /v1/routes/lookup (100k)" "$rc_rps" "$rc_p99"
-printf '%-44s %12s %12s\n' "nginx static 200-byte JSON (baseline)" "$ng_rps" "$ng_p99"
-awk -v a="$rc_rps" -v b="$ng_rps" -v c="$rc_p99" -v d="$ng_p99" \
-  'BEGIN { printf "ratio routecatd / nginx: requests/s %.2fx, p99 %.2fx\n", a / b, c / d }'
+printf '\n%-48s %12s %12s\n' "target (wrk -t1 -c64, keep-alive)" "requests/s" "p99 (us)"
+printf '%-48s %12s %12s\n' "routecatd GET /v1/routes/lookup, random keys" "$rc_rps" "$rc_p99"
+printf '%-48s %12s %12s\n' "nginx static 200-byte JSON (baseline)" "$ng_rps" "$ng_p99"
+printf '%-48s %12s %12s\n' "routecatd POST /v1/routes/lookup, 100 keys" "$bt_rps" "$bt_p99"
+awk -v a="$rc_rps" -v b="$ng_rps" -v c="$rc_p99" -v d="$ng_p99" -v e="$bt_rps" \
+  'BEGIN { printf "ratio routecatd / nginx: requests/s %.2fx, p99 %.2fx\n", a / b, c / d;
+           printf "batch keys/s / single-lookup keys/s: %.1fx (%.0f vs %.0f keys/s)\n", e * 100 / a, e * 100, a }'
