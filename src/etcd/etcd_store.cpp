@@ -137,7 +137,7 @@ struct EtcdStore::Impl {
     std::unique_ptr<Watch> idle_watch_;  // guarded by watch_mutex_
     std::mutex cache_mutex_;
     std::deque<std::shared_ptr<const CachedRange>> cache_;  // most recent first
-    std::atomic<std::uint64_t> range_response_bytes_{0};  // bodies of /v3/kv/range answers
+    std::atomic<std::uint64_t> range_response_bytes_{0};  // range answers and look-up txn answers
     std::atomic<std::uint64_t> commits_{0};
     std::atomic<std::uint64_t> compactions_{0};
 };

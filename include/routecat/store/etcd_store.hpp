@@ -13,9 +13,13 @@
 //   guarded: the unguarded key their writers always write with them fails the txn instead.
 // - Every key lives under options.prefix. scan_latest() reads a range and its revision in one
 //   request, so a catalog snapshot costs one request and a Save two (three when the compared keys'
-//   revisions at start_ts are not known from the read: one keys-only range at start_ts). A Save on
-//   the read the store has at hand (scan_recent(), kept current by each txn's read-back of that
-//   range) is one request, with the delta log as without it (its keys are guarded).
+//   revisions at start_ts are not known from the read: up to 64 keys are looked up in one read-only
+//   txn of single-key ranges, more by one keys-only range over their span). A Save on the read the
+//   store has at hand (scan_recent()) is one request, with the delta log as without it (its keys
+//   are guarded): a txn that is the only revision since that read brings it forward locally, when
+//   the copy is cheap (a range of <= 4,096 keys, or a txn writing >= 1/64 of them); otherwise the
+//   next whole read refreshes it with one min_mod_revision range (which etcd answers by reading
+//   every key of the range, so a small change to a large catalog never asks for it).
 // - wait_for_change(after) completes on the first event after `after` on one watch of the prefix
 //   that outlives the call: the next call continues on the same stream (one connection for a
 //   watcher's whole life, not one per wait) as long as it started at or before after + 1. A watch
@@ -92,9 +96,10 @@ public:
     std::uint64_t requests_sent() const noexcept;
     std::uint64_t connections_opened() const noexcept;
     std::uint64_t authentications() const noexcept;  // logins sent to /v3/auth/authenticate
-    // Bytes of the HTTP bodies of every /v3/kv/range answer (the JSON as received, error answers
-    // included): what this store's reads cost on the wire. Not txn answers (a Save's read-back rides
-    // in its txn) nor watch events. For the bytes-per-sync benchmark and tests.
+    // Bytes of the HTTP bodies of every /v3/kv/range answer and of the read-only txns that look up
+    // compare values (the JSON as received, error answers included): what this store's reads cost
+    // on the wire. Not the answers of committing txns, nor watch events. For the bytes-per-sync
+    // benchmark and tests.
     std::uint64_t range_response_bytes() const noexcept;
     // Compactions etcd accepted from this store (compact_every_revisions).
     std::uint64_t compactions() const noexcept;
