@@ -1,9 +1,12 @@
 // The admin HTTP server over real sockets: keep-alive, concurrency, pipelining, limits, timeouts,
-// the connection cap and the drain on stop. The handler is a small echo, not the API.
+// the connection cap and the drain on stop. The handler is a small echo, not the API, except in
+// admin_server_golden (the exact bytes of the real API's answers).
 
 #include "support/http_client.hpp"
+#include "unit/admin/golden_fixture.hpp"
 
 #include "routecat/admin/responses.hpp"
+#include "routecat/admin/router.hpp"
 #include "routecat/admin/server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -292,3 +295,193 @@ BOOST_AUTO_TEST_CASE(admin_server_connections_above_the_cap_get_503) {
     BOOST_TEST(boost::json::parse(r.body).at("error").at("message").as_string() == "too many connections");
     BOOST_TEST(boost::json::parse(r.body).at("error").at("code").as_string() == "too_many_connections");
 }
+
+// ---- golden bytes on the wire ----------------------------------------------------------------------
+// The real API handler behind the real Server, on golden_fixture.hpp's catalog: the exact bytes a
+// client receives (status line, every header in order, body) for lookups, so a new response writer
+// is proven byte-identical to Beast's serialisation.
+
+namespace {
+
+struct GoldenServerFixture : GoldenFixture {
+    asio::io_context server_io;
+    std::shared_ptr<admin::Server> server;
+    unsigned short port = 0;
+    std::thread thread;
+    asio::executor_work_guard<asio::io_context::executor_type> work{server_io.get_executor()};
+
+    GoldenServerFixture() {
+        admin::Handler handler = [context = ctx](admin::Request req) {
+            return admin::handle_admin_request(context, std::move(req));
+        };
+        server = std::make_shared<admin::Server>(server_io.get_executor(), admin::ServerOptions{}, std::move(handler));
+        port = server->listen({asio::ip::make_address("127.0.0.1"), 0}).value().port();
+        asio::co_spawn(server_io, server->run(), asio::detached);
+        thread = std::thread([this] { server_io.run(); });
+    }
+    ~GoldenServerFixture() {
+        server->stop();
+        work.reset();
+        server_io.stop();
+        thread.join();
+    }
+};
+
+// A raw client connection: sends bytes, reads one response (its header, then Content-Length bytes).
+class RawConnection {
+public:
+    explicit RawConnection(unsigned short port) : socket_(io_) {
+        socket_.connect({asio::ip::make_address("127.0.0.1"), port});
+        socket_.non_blocking(true);
+    }
+
+    void send(const std::string& bytes) {
+        socket_.non_blocking(false);
+        asio::write(socket_, asio::buffer(bytes));
+        socket_.non_blocking(true);
+    }
+
+    // The next response exactly as it arrived; empty if it did not complete within 5 s.
+    std::string response() {
+        std::size_t header_end = std::string::npos;
+        std::size_t total = std::string::npos;
+        while (total == std::string::npos || pending_.size() < total) {
+            if (header_end == std::string::npos && (header_end = pending_.find("\r\n\r\n")) != std::string::npos) {
+                constexpr std::string_view kLength = "\r\nContent-Length: ";
+                const auto at = pending_.find(kLength);
+                if (at == std::string::npos || at > header_end) return {};
+                total = header_end + 4 + std::stoul(pending_.substr(at + kLength.size()));
+                continue;
+            }
+            if (!read_more()) return {};
+        }
+        std::string out = pending_.substr(0, total);
+        pending_.erase(0, total);
+        return out;
+    }
+
+    // True when the server closes the connection within 5 s with nothing more sent.
+    bool closed_by_server() {
+        while (read_more()) {}
+        return eof_ && pending_.empty();
+    }
+
+private:
+    bool read_more() {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        char buf[4096];
+        while (std::chrono::steady_clock::now() < deadline) {
+            boost::system::error_code ec;
+            const std::size_t n = socket_.read_some(asio::buffer(buf), ec);
+            if (ec == asio::error::would_block) {
+                std::this_thread::sleep_for(2ms);
+                continue;
+            }
+            if (ec) {
+                eof_ = true;
+                return false;
+            }
+            pending_.append(buf, n);
+            return true;
+        }
+        return false;
+    }
+
+    asio::io_context io_;
+    asio::ip::tcp::socket socket_;
+    std::string pending_;
+    bool eof_ = false;
+};
+
+// The bodies (also pinned in admin_golden) of GET /v1/routes/lookup?key=b (route 42) and of
+// ?key_hex=72225c01 (r"\ and byte 0x01, in the gap: 404).
+const std::string kFoundBody =
+    R"({"version":12,"route":)"
+    R"({"route_id":42,"start":"YSJiXGM=","start_text":"a\"b\\\\c","end":"awAff4D/","end_text":"k\\x00\\x1f\\x7f\\x80\\xff","group_id":12,"state":"write_fenced","load":12}})";
+const std::string kMissingBody = R"({"error":{"code":"not_found","message":"no route holds key r\"\\\\\\x01"}})";
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(admin_server_golden, GoldenServerFixture)
+
+// HTTP/1.1 keep-alive: a found lookup, then a 404 lookup on the same connection.
+BOOST_AUTO_TEST_CASE(lookup_over_http_1_1_keep_alive) {
+    RawConnection c(port);
+    c.send("GET /v1/routes/lookup?key=b HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    BOOST_TEST(c.response() == "HTTP/1.1 200 OK\r\n"
+                               "Content-Type: application/json; charset=utf-8\r\n"
+                               "Content-Length: 186\r\n"
+                               "\r\n" + kFoundBody);
+    c.send("GET /v1/routes/lookup?key_hex=72225c01 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    BOOST_TEST(c.response() == "HTTP/1.1 404 Not Found\r\n"
+                               "Content-Type: application/json; charset=utf-8\r\n"
+                               "Content-Length: 74\r\n"
+                               "\r\n" + kMissingBody);
+}
+
+// HTTP/1.0 with Connection: keep-alive: the same answers, each saying keep-alive; the connection stays.
+BOOST_AUTO_TEST_CASE(lookup_over_http_1_0_keep_alive) {
+    RawConnection c(port);
+    c.send("GET /v1/routes/lookup?key=b HTTP/1.0\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n");
+    BOOST_TEST(c.response() == "HTTP/1.0 200 OK\r\n"
+                               "Content-Type: application/json; charset=utf-8\r\n"
+                               "Content-Length: 186\r\n"
+                               "Connection: keep-alive\r\n"
+                               "\r\n" + kFoundBody);
+    c.send("GET /v1/routes/lookup?key_hex=72225c01 HTTP/1.0\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n");
+    BOOST_TEST(c.response() == "HTTP/1.0 404 Not Found\r\n"
+                               "Content-Type: application/json; charset=utf-8\r\n"
+                               "Content-Length: 74\r\n"
+                               "Connection: keep-alive\r\n"
+                               "\r\n" + kMissingBody);
+}
+
+// HTTP/1.0 without keep-alive: each answer, then the server closes the connection.
+BOOST_AUTO_TEST_CASE(lookup_over_http_1_0_close) {
+    RawConnection found(port);
+    found.send("GET /v1/routes/lookup?key=b HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    BOOST_TEST(found.response() == "HTTP/1.0 200 OK\r\n"
+                                   "Content-Type: application/json; charset=utf-8\r\n"
+                                   "Content-Length: 186\r\n"
+                                   "\r\n" + kFoundBody);
+    BOOST_TEST(found.closed_by_server());
+    RawConnection missing(port);
+    missing.send("GET /v1/routes/lookup?key_hex=72225c01 HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    BOOST_TEST(missing.response() == "HTTP/1.0 404 Not Found\r\n"
+                                     "Content-Type: application/json; charset=utf-8\r\n"
+                                     "Content-Length: 74\r\n"
+                                     "\r\n" + kMissingBody);
+    BOOST_TEST(missing.closed_by_server());
+}
+
+// HTTP/1.1 with Connection: close: the answer says close, then the server closes the connection.
+BOOST_AUTO_TEST_CASE(lookup_over_http_1_1_close) {
+    RawConnection c(port);
+    c.send("GET /v1/routes/lookup?key=b HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    BOOST_TEST(c.response() == "HTTP/1.1 200 OK\r\n"
+                               "Content-Type: application/json; charset=utf-8\r\n"
+                               "Content-Length: 186\r\n"
+                               "Connection: close\r\n"
+                               "\r\n" + kFoundBody);
+    BOOST_TEST(c.closed_by_server());
+}
+
+// POST /v1/routes/lookup over HTTP/1.1: a batch with a miss.
+BOOST_AUTO_TEST_CASE(batch_lookup_over_http_1_1) {
+    RawConnection c(port);
+    const std::string body = R"({"keys":["","YSJiXGM=","cg==","enr/"]})";
+    c.send("POST /v1/routes/lookup HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body);
+    BOOST_TEST(c.response() ==
+               "HTTP/1.1 200 OK\r\n"
+               "Content-Type: application/json; charset=utf-8\r\n"
+               "Content-Length: 443\r\n"
+               "\r\n"
+               R"({"version":12,"routes":[)"
+               R"({"route_id":17,"start":"","start_text":"","end":"YSJiXGM=","end_text":"a\"b\\\\c","group_id":3,"state":"active","load":0},)"
+               R"({"route_id":42,"start":"YSJiXGM=","start_text":"a\"b\\\\c","end":"awAff4D/","end_text":"k\\x00\\x1f\\x7f\\x80\\xff","group_id":12,"state":"write_fenced","load":12},)"
+               R"(null,)"
+               R"({"route_id":1000,"start":"eno=","start_text":"zz","end":null,"end_text":null,"group_id":7,"state":"migrating_source","load":3}]})");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
