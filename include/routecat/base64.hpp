@@ -11,6 +11,8 @@ namespace routecat {
 
 // Standard alphabet, padded with '='; "" encodes to "".
 std::string base64_encode(std::string_view bytes);
+// base64_encode(bytes) appended to out, without a temporary (the admin API's response writer).
+void base64_append(std::string& out, std::string_view bytes);
 
 // The inverse of base64_encode, and nothing else: the length is a multiple of 4, only the standard
 // alphabet, 0-2 '=' at the very end, zero unused bits in the final quantum ("Zg==" decodes, "Zh=="

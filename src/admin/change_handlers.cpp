@@ -38,24 +38,24 @@ std::int64_t limit_param(const query::Params& params) {
     return static_cast<std::int64_t>(std::min<std::uint64_t>(n, kMaxCatalogDeltaBatchSize));
 }
 
-// A change set as the feed renders it: a reset is exactly GET /v1/catalog's object.
-asio::awaitable<json::object> render(const CatalogStore& catalog, const CatalogChangeSet& changes) {
-    json::object body = change_set_to_json(changes);
-    if (changes.reset) {
-        const std::uint64_t next_route_id = co_await catalog.next_route_id_at(changes.reset->read_ts);
-        body["reset"].as_object()["next_route_id"] = next_route_id;
-    }
-    co_return body;
+// The reset's "next_route_id" (a reset is exactly GET /v1/catalog's object), when there is one.
+asio::awaitable<std::optional<std::uint64_t>> reset_next_route_id(const CatalogStore& catalog,
+                                                                  const CatalogChangeSet& changes) {
+    if (!changes.reset) co_return std::nullopt;
+    co_return co_await catalog.next_route_id_at(changes.reset->read_ts);
 }
 
-// One Server-Sent Event: its type, its id (a catalog version), its data on one line.
-std::string sse_event(std::string_view type, std::uint64_t id, const json::value& data) {
+// One Server-Sent Event: its type, its id (a catalog version), its data on one line (JSON text
+// never holds a raw newline: the writer escapes it inside strings).
+template <class WriteData>
+std::string sse_event(std::string_view type, std::uint64_t id, WriteData write_data) {
     std::string event = "event: ";
     event += type;
     event += "\nid: ";
     event += std::to_string(id);
     event += "\ndata: ";
-    event += json::serialize(data);  // one line: Boost.JSON never emits a newline
+    JsonWriter w(event);
+    write_data(w);
     event += "\n\n";
     return event;
 }
@@ -69,13 +69,14 @@ asio::awaitable<void> follow(AdminContext ctx, std::uint64_t cursor, std::int64_
     for (;;) {
         const bool news = changes.reset || !changes.deltas.empty();
         if (changes.reset) {
-            const json::object body = co_await render(ctx.catalog, changes);
-            const std::string event = sse_event("reset", changes.reset->version, body.at("reset"));
+            const std::optional<std::uint64_t> next_route_id = co_await reset_next_route_id(ctx.catalog, changes);
+            const std::string event = sse_event("reset", changes.reset->version,
+                                                [&](JsonWriter& w) { write_reset(w, *changes.reset, next_route_id); });
             co_await out.write(event);
             cursor = changes.reset->version;
         }
         for (const auto& delta : changes.deltas) {
-            const std::string event = sse_event("delta", delta.version, delta_to_json(delta));
+            const std::string event = sse_event("delta", delta.version, [&](JsonWriter& w) { write_delta(w, delta); });
             co_await out.write(event);
             cursor = delta.version;
         }
@@ -96,7 +97,8 @@ asio::awaitable<void> follow(AdminContext ctx, std::uint64_t cursor, std::int64_
             changes = co_await ctx.catalog.changes_since(cursor, limit);
         } catch (const boost::system::system_error& e) {
             const auto name = error_name(e.code());
-            failure = sse_event("error", cursor, error_body(name.empty() ? "store_unavailable" : name, e.what()));
+            const json::object error = error_body(name.empty() ? "store_unavailable" : name, e.what());
+            failure = sse_event("error", cursor, [&](JsonWriter& w) { w.value(error); });
         }
         if (!failure.empty()) {
             co_await out.write(failure);
@@ -123,8 +125,11 @@ asio::awaitable<Reply> get_changes(Call call) {
         co_await wait_version_or_timeout(ctx.engine, *after, timeout, ctx.shutdown);
         changes = co_await ctx.catalog.changes_since(*after, limit);
     }
-    const json::object body = co_await render(ctx.catalog, changes);
-    co_return json_response(call.req, http::status::ok, body);
+    const std::optional<std::uint64_t> next_route_id = co_await reset_next_route_id(ctx.catalog, changes);
+    std::string body;
+    JsonWriter w(body);
+    write_change_set(w, changes, next_route_id);
+    co_return json_text_response(call.req, http::status::ok, std::move(body));
 }
 
 // GET /v1/catalog/changes/stream[?after=V][&limit=N]; a Last-Event-ID header wins over after.

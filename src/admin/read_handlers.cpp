@@ -41,8 +41,8 @@ constexpr std::uint64_t kMaxTop = 1000;
 constexpr std::chrono::milliseconds kDefaultLongPoll = 30s;
 constexpr std::size_t kMaxLookupKeys = 10'000;
 
-json::object route_json(const RouteTable& t, std::size_t i) {
-    return route_to_json(t, i, t.at(i).load().load(std::memory_order_relaxed));
+void write_route_at(JsonWriter& w, const RouteTable& t, std::size_t i) {
+    write_route(w, t, i, t.at(i).load().load(std::memory_order_relaxed));
 }
 
 // ---- GET /v1/routes paging cursor -------------------------------------------------------------
@@ -179,9 +179,13 @@ json::value watcher_json(const CatalogWatcher* watcher) {
 asio::awaitable<Reply> get_catalog(Call call) {
     const CatalogSnapshot snap = co_await call.ctx.catalog.snapshot();
     const std::uint64_t next_route_id = co_await call.ctx.catalog.next_route_id_at(snap.read_ts);
-    boost::json::object body = snapshot_to_json(snap);
-    body["next_route_id"] = next_route_id;
-    co_return json_response(call.req, http::status::ok, body);
+    std::string body;
+    JsonWriter w(body);
+    w.begin_object();
+    write_snapshot_fields(w, snap);
+    w.key("next_route_id").number(next_route_id);
+    w.end_object();
+    co_return json_text_response(call.req, http::status::ok, std::move(body));
 }
 
 // GET /v1/routes[?limit=&after=&group_id=&state=&wait_version=&timeout=]
@@ -223,30 +227,32 @@ asio::awaitable<Reply> get_routes(Call call) {
         for (std::size_t i = 0; i < t.size(); ++i) count += matches(i) ? 1 : 0;
     }
 
-    json::array routes;
-    routes.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(limit, count)));
+    std::string body;
+    JsonWriter w(body);
+    w.begin_object();
+    w.key("version").number(t.version());
+    w.key("generation").number(t.generation());
+    w.key("count").number(count);
+    w.key("routes").begin_array();
+    std::uint64_t written = 0;
     std::optional<std::size_t> last;
     bool more = false;
     for (std::size_t i = after ? resume_index(t, *after) : 0; i < t.size(); ++i) {
         if (!matches(i)) continue;
-        if (routes.size() == limit) {
+        if (written == limit) {
             more = true;
             break;
         }
-        routes.emplace_back(route_json(t, i));
+        write_route_at(w, t, i);
+        ++written;
         last = i;
     }
-
-    json::object body;
-    body["version"] = json::value(t.version());
-    body["generation"] = json::value(t.generation());
-    body["count"] = json::value(count);
-    body["routes"] = std::move(routes);
-    if (more)
-        body["next"] = encode_cursor(t, *last);
-    else
-        body["next"] = nullptr;
-    Response res = json_response(call.req, http::status::ok, body);
+    w.end_array();
+    w.key("next");
+    if (more) w.string(encode_cursor(t, *last));
+    else w.null();
+    w.end_object();
+    Response res = json_text_response(call.req, http::status::ok, std::move(body));
     res.set(http::field::etag, etag);
     co_return res;
 }
@@ -259,10 +265,14 @@ asio::awaitable<Reply> get_lookup(Call call) {
     const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
     const auto route = table->find_ref(*key);
     if (!route) co_return json_error(call.req, http::status::not_found, "not_found", "no route holds key " + key_to_text(*key));
-    json::object body;
-    body["version"] = json::value(table->version());
-    body["route"] = route_to_json(*route);
-    co_return json_response(call.req, http::status::ok, body);
+    std::string body;
+    JsonWriter w(body);
+    w.begin_object();
+    w.key("version").number(table->version());
+    w.key("route");
+    write_route(w, *route);
+    w.end_object();
+    co_return json_text_response(call.req, http::status::ok, std::move(body));
 }
 
 // POST /v1/routes/lookup {"keys":[b64...]} (or keys_text, keys_hex): routes[i] is the route
@@ -271,16 +281,18 @@ asio::awaitable<Reply> post_lookup(Call call) {
     const json::object body = parse_body(call.req, {"keys", "keys_text", "keys_hex"});
     const KeyList list = key_list(body, {"keys", "keys_text", "keys_hex"}, kMaxLookupKeys, errc::too_many_keys);
     const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
-    json::array routes;
-    routes.reserve(list.keys.size());
+    std::string reply;
+    JsonWriter w(reply);
+    w.begin_object();
+    w.key("version").number(table->version());
+    w.key("routes").begin_array();
     for (const auto& key : list.keys) {
-        if (const auto route = table->find_ref(key)) routes.emplace_back(route_to_json(*route));
-        else routes.emplace_back(nullptr);
+        if (const auto route = table->find_ref(key)) write_route(w, *route);
+        else w.null();
     }
-    json::object reply;
-    reply["version"] = json::value(table->version());
-    reply["routes"] = std::move(routes);
-    co_return json_response(call.req, http::status::ok, reply);
+    w.end_array();
+    w.end_object();
+    co_return json_text_response(call.req, http::status::ok, std::move(reply));
 }
 
 // GET /v1/routes/intersect?start=&end= (each also _b64 / _hex); no start = "", no end = +inf.
@@ -292,13 +304,15 @@ asio::awaitable<Reply> get_intersect(Call call) {
     std::optional<std::string_view> end_view;
     if (end) end_view = *end;
     const std::vector<std::size_t> hits = table->intersecting(start, end_view);
-    json::array routes;
-    routes.reserve(hits.size());
-    for (std::size_t i : hits) routes.emplace_back(route_json(*table, i));
-    json::object body;
-    body["version"] = json::value(table->version());
-    body["routes"] = std::move(routes);
-    co_return json_response(call.req, http::status::ok, body);
+    std::string body;
+    JsonWriter w(body);
+    w.begin_object();
+    w.key("version").number(table->version());
+    w.key("routes").begin_array();
+    for (std::size_t i : hits) write_route_at(w, *table, i);
+    w.end_array();
+    w.end_object();
+    co_return json_text_response(call.req, http::status::ok, std::move(body));
 }
 
 // GET /v1/stats[?top=N]
@@ -322,18 +336,19 @@ asio::awaitable<Reply> get_stats(Call call) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(top, order.size()));
     std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end(),
                       [&](std::size_t a, std::size_t b) { return loads[a] != loads[b] ? loads[a] > loads[b] : a < b; });
-    json::array top_routes;
-    top_routes.reserve(n);
-    for (std::size_t k = 0; k < n; ++k) top_routes.emplace_back(route_to_json(t, order[k], loads[order[k]]));
-
-    json::object body;
-    body["version"] = json::value(t.version());
-    body["generation"] = json::value(t.generation());
-    body["routes"] = json::value(static_cast<std::uint64_t>(t.size()));
-    body["total_load"] = json::value(total);
-    body["top"] = std::move(top_routes);
-    body["watcher"] = watcher_json(call.ctx.watcher.get());
-    co_return json_response(call.req, http::status::ok, body);
+    std::string body;
+    JsonWriter w(body);
+    w.begin_object();
+    w.key("version").number(t.version());
+    w.key("generation").number(t.generation());
+    w.key("routes").number(t.size());
+    w.key("total_load").number(total);
+    w.key("top").begin_array();
+    for (std::size_t k = 0; k < n; ++k) write_route(w, t, order[k], loads[order[k]]);
+    w.end_array();
+    w.key("watcher").value(watcher_json(call.ctx.watcher.get()));
+    w.end_object();
+    co_return json_text_response(call.req, http::status::ok, std::move(body));
 }
 
 }  // namespace routecat::admin::handlers

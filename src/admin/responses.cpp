@@ -7,13 +7,21 @@ namespace routecat::admin {
 
 namespace http = boost::beast::http;
 
-Response json_response(unsigned version, bool keep_alive, http::status status, const boost::json::value& body) {
+Response json_text_response(unsigned version, bool keep_alive, http::status status, std::string body) {
     Response res{status, version};
     res.set(http::field::content_type, kJsonContentType);
     res.keep_alive(keep_alive);
-    res.body() = boost::json::serialize(body);
+    res.body() = std::move(body);
     res.prepare_payload();
     return res;
+}
+
+Response json_text_response(const Request& req, http::status status, std::string body) {
+    return json_text_response(req.version(), req.keep_alive(), status, std::move(body));
+}
+
+Response json_response(unsigned version, bool keep_alive, http::status status, const boost::json::value& body) {
+    return json_text_response(version, keep_alive, status, boost::json::serialize(body));
 }
 
 Response json_response(const Request& req, http::status status, const boost::json::value& body) {

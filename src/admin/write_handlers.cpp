@@ -123,13 +123,15 @@ asio::awaitable<Reply> put_catalog(Call call) {
     count(call, write);
     if (write.conflict) co_return conflict_response(call, *write.conflict);
 
-    json::array out;
-    out.reserve(write.committed->routes.size());
-    for (const auto& r : write.committed->routes) out.emplace_back(route_to_json(r));
-    json::object reply;
-    reply["version"] = write.committed->version;
-    reply["routes"] = std::move(out);
-    co_return json_response(call.req, http::status::ok, reply);
+    std::string reply;
+    JsonWriter w(reply);
+    w.begin_object();
+    w.key("version").number(write.committed->version);
+    w.key("routes").begin_array();
+    for (const auto& r : write.committed->routes) write_route(w, r);
+    w.end_array();
+    w.end_object();
+    co_return json_text_response(call.req, http::status::ok, std::move(reply));
 }
 
 asio::awaitable<Reply> patch_catalog(Call call) {
@@ -146,16 +148,18 @@ asio::awaitable<Reply> patch_catalog(Call call) {
     if (!write.engine_error.empty())
         co_return json_error(call.req, http::status::internal_server_error, "internal", write.engine_error);
 
-    json::array upserted;
-    upserted.reserve(write.committed->upserted.size());
-    for (const auto& r : write.committed->upserted) upserted.emplace_back(route_to_json(r));
-    json::array deleted;
-    for (std::uint64_t id : write.committed->deleted) deleted.emplace_back(id);
-    json::object reply;
-    reply["version"] = write.committed->version;
-    reply["upserted"] = std::move(upserted);
-    reply["deleted"] = std::move(deleted);
-    co_return json_response(call.req, http::status::ok, reply);
+    std::string reply;
+    JsonWriter w(reply);
+    w.begin_object();
+    w.key("version").number(write.committed->version);
+    w.key("upserted").begin_array();
+    for (const auto& r : write.committed->upserted) write_route(w, r);
+    w.end_array();
+    w.key("deleted").begin_array();
+    for (std::uint64_t id : write.committed->deleted) w.number(id);
+    w.end_array();
+    w.end_object();
+    co_return json_text_response(call.req, http::status::ok, std::move(reply));
 }
 
 asio::awaitable<Reply> post_split(Call call) {
@@ -170,11 +174,16 @@ asio::awaitable<Reply> post_split(Call call) {
     if (!write.engine_error.empty())  // committed, but this engine does not serve it (§10.3 step 8)
         co_return json_error(call.req, http::status::internal_server_error, "internal", write.engine_error);
 
-    json::object reply;
-    reply["version"] = write.committed->version;
-    reply["left"] = route_to_json(write.committed->left);
-    reply["right"] = route_to_json(write.committed->right);
-    co_return json_response(call.req, http::status::ok, reply);
+    std::string reply;
+    JsonWriter w(reply);
+    w.begin_object();
+    w.key("version").number(write.committed->version);
+    w.key("left");
+    write_route(w, write.committed->left);
+    w.key("right");
+    write_route(w, write.committed->right);
+    w.end_object();
+    co_return json_text_response(call.req, http::status::ok, std::move(reply));
 }
 
 asio::awaitable<Reply> post_access(Call call) {

@@ -31,7 +31,12 @@ int hex_value(char c) noexcept {
 
 std::string base64_encode(std::string_view bytes) {
     std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
+    base64_append(out, bytes);
+    return out;
+}
+
+void base64_append(std::string& out, std::string_view bytes) {
+    out.reserve(out.size() + (bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
         std::uint32_t n = (std::uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
@@ -56,7 +61,6 @@ std::string base64_encode(std::string_view bytes) {
         out.push_back(kAlphabet[(n >> 6) & 0x3F]);
         out.push_back('=');
     }
-    return out;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {

@@ -62,36 +62,51 @@ boost::system::result<CatalogRouteMutation> mutation_from_json(const json::value
 
 }  // namespace
 
-json::object delta_to_json(const CatalogDelta& delta) {
-    json::array mutations;
-    mutations.reserve(delta.mutations.size());
+void write_delta(JsonWriter& w, const CatalogDelta& delta) {
+    w.begin_object();
+    w.key("previous_version").number(delta.previous_version);
+    w.key("version").number(delta.version);
+    w.key("mutations").begin_array();
     for (const auto& m : delta.mutations) {
-        json::object o;
-        o["op"] = m.op == CatalogMutationOp::upsert ? "upsert" : "delete";
-        o["route_id"] = json::value(m.route_id);
-        if (m.op == CatalogMutationOp::upsert && m.route) o["route"] = route_to_json(*m.route);
-        mutations.emplace_back(std::move(o));
+        w.begin_object();
+        w.key("op").string(m.op == CatalogMutationOp::upsert ? "upsert" : "delete");
+        w.key("route_id").number(m.route_id);
+        if (m.op == CatalogMutationOp::upsert && m.route) {
+            w.key("route");
+            write_route(w, *m.route);
+        }
+        w.end_object();
     }
-    json::object o;
-    o["previous_version"] = json::value(delta.previous_version);
-    o["version"] = json::value(delta.version);
-    o["mutations"] = std::move(mutations);
-    return o;
+    w.end_array();
+    w.end_object();
+}
+
+void write_reset(JsonWriter& w, const CatalogSnapshot& reset, std::optional<std::uint64_t> next_route_id) {
+    w.begin_object();
+    write_snapshot_fields(w, reset);
+    if (next_route_id) w.key("next_route_id").number(*next_route_id);
+    w.end_object();
+}
+
+void write_change_set(JsonWriter& w, const CatalogChangeSet& changes, std::optional<std::uint64_t> next_route_id) {
+    w.begin_object();
+    w.key("version").number(changes.version);
+    w.key("floor").number(changes.floor);
+    w.key("reset");
+    if (changes.reset) write_reset(w, *changes.reset, next_route_id);
+    else w.null();
+    w.key("deltas").begin_array();
+    for (const auto& d : changes.deltas) write_delta(w, d);
+    w.end_array();
+    w.end_object();
+}
+
+json::object delta_to_json(const CatalogDelta& delta) {
+    return written_object([&](JsonWriter& w) { write_delta(w, delta); });
 }
 
 json::object change_set_to_json(const CatalogChangeSet& changes) {
-    json::array deltas;
-    deltas.reserve(changes.deltas.size());
-    for (const auto& d : changes.deltas) deltas.emplace_back(delta_to_json(d));
-    json::object o;
-    o["version"] = json::value(changes.version);
-    o["floor"] = json::value(changes.floor);
-    if (changes.reset)
-        o["reset"] = snapshot_to_json(*changes.reset);
-    else
-        o["reset"] = nullptr;
-    o["deltas"] = std::move(deltas);
-    return o;
+    return written_object([&](JsonWriter& w) { write_change_set(w, changes, std::nullopt); });
 }
 
 boost::system::result<CatalogSnapshot> snapshot_from_json(const json::value& v, std::string& error,

@@ -2,7 +2,7 @@
 
 #include "routecat/base64.hpp"
 #include "routecat/error.hpp"
-#include "routecat/key_text.hpp"
+#include "routecat/json/json_writer.hpp"
 
 #include <boost/json.hpp>
 
@@ -18,27 +18,57 @@ boost::system::error_code fail(std::string& error, std::string message) {
     return errc::bad_request;
 }
 
-json::value u64(std::uint64_t n) { return json::value(n); }  // kind uint64, whatever the magnitude
+// The JSON string of key_to_text(key), written without the intermediate text: bytes 0x20-0x7E
+// stand for themselves except a backslash (text \\, so JSON \\\\) and '"' (JSON \"); every other
+// byte is text \xNN, so JSON \\xNN. route_json_test compares it with the two steps.
+void write_key_text(JsonWriter& w, std::string_view key) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string& out = w.raw_value();
+    out.push_back('"');
+    for (char c : key) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b == '\\') {
+            out.append("\\\\\\\\", 4);
+        } else if (b == '"') {
+            out.append("\\\"", 2);
+        } else if (b >= 0x20 && b <= 0x7E) {
+            out.push_back(c);
+        } else {
+            out.append("\\\\x", 3);
+            out.push_back(kHex[b >> 4]);
+            out.push_back(kHex[b & 0x0F]);
+        }
+    }
+    out.push_back('"');
+}
+
+void write_key(JsonWriter& w, std::string_view key) {
+    std::string& out = w.raw_value();
+    out.push_back('"');
+    base64_append(out, key);  // the base64 alphabet needs no escaping
+    out.push_back('"');
+}
 
 // The one route renderer: the fields every route object shares, in the order responses list them,
 // then its last field (parent_route_id for a durable descriptor, load for an engine route).
-json::object render_route(std::uint64_t route_id, std::string_view start, std::optional<std::string_view> end,
-                          std::uint64_t group_id, RouteState state, std::string_view last_field, std::uint64_t last_value) {
-    json::object o;
-    o["route_id"] = u64(route_id);
-    o["start"] = base64_encode(start);
-    o["start_text"] = key_to_text(start);
-    if (end) {
-        o["end"] = base64_encode(*end);
-        o["end_text"] = key_to_text(*end);
-    } else {
-        o["end"] = nullptr;
-        o["end_text"] = nullptr;
-    }
-    o["group_id"] = u64(group_id);
-    o["state"] = to_string(state);
-    o[last_field] = u64(last_value);
-    return o;
+void render_route(JsonWriter& w, std::uint64_t route_id, std::string_view start, std::optional<std::string_view> end,
+                  std::uint64_t group_id, RouteState state, std::string_view last_field, std::uint64_t last_value) {
+    w.begin_object();
+    w.key("route_id").number(route_id);
+    w.key("start");
+    write_key(w, start);
+    w.key("start_text");
+    write_key_text(w, start);
+    w.key("end");
+    if (end) write_key(w, *end);
+    else w.null();
+    w.key("end_text");
+    if (end) write_key_text(w, *end);
+    else w.null();
+    w.key("group_id").number(group_id);
+    w.key("state").string(to_string(state));
+    w.key(last_field).number(last_value);
+    w.end_object();
 }
 
 std::optional<std::string_view> view(const std::optional<std::string>& end) {
@@ -60,33 +90,46 @@ boost::system::result<std::string> b64_field(const json::value& v, std::string_v
 
 }  // namespace
 
+void write_route(JsonWriter& w, const RouteDescriptor& r) {
+    render_route(w, r.route_id, r.start, view(r.end), r.group_id, r.state, "parent_route_id", r.parent_route_id);
+}
+
+void write_route(JsonWriter& w, const Route& r) {
+    render_route(w, r.route_id, r.start, view(r.end), r.group_id, r.state, "load", r.load);
+}
+
+void write_route(JsonWriter& w, const RouteTable& t, std::size_t i, std::uint64_t load) {
+    const RouteTable::Ref r = t.at(i);  // finds route i's chunk once
+    render_route(w, r.route_id(), r.start(), r.end(), r.group_id(), r.state(), "load", load);
+}
+
+void write_route(JsonWriter& w, const RouteTable::Ref& r) {
+    render_route(w, r.route_id(), r.start(), r.end(), r.group_id(), r.state(), "load",
+                 r.load().load(std::memory_order_relaxed));
+}
+
+void write_snapshot_fields(JsonWriter& w, const CatalogSnapshot& s) {
+    w.key("version").number(s.version);
+    w.key("read_ts").number(s.read_ts);
+    w.key("routes").begin_array();
+    for (const auto& r : s.routes) write_route(w, r);
+    w.end_array();
+}
+
 json::object route_to_json(const RouteDescriptor& r) {
-    return render_route(r.route_id, r.start, view(r.end), r.group_id, r.state, "parent_route_id", r.parent_route_id);
+    return written_object([&](JsonWriter& w) { write_route(w, r); });
 }
 
 json::object route_to_json(const Route& r) {
-    return render_route(r.route_id, r.start, view(r.end), r.group_id, r.state, "load", r.load);
-}
-
-json::object route_to_json(const RouteTable& t, std::size_t i, std::uint64_t load) {
-    const RouteTable::Ref r = t.at(i);  // finds route i's chunk once
-    return render_route(r.route_id(), r.start(), r.end(), r.group_id(), r.state(), "load", load);
-}
-
-json::object route_to_json(const RouteTable::Ref& r) {
-    return render_route(r.route_id(), r.start(), r.end(), r.group_id(), r.state(), "load",
-                        r.load().load(std::memory_order_relaxed));
+    return written_object([&](JsonWriter& w) { write_route(w, r); });
 }
 
 json::object snapshot_to_json(const CatalogSnapshot& s) {
-    json::object o;
-    o["version"] = u64(s.version);
-    o["read_ts"] = u64(s.read_ts);
-    json::array routes;
-    routes.reserve(s.routes.size());
-    for (const auto& r : s.routes) routes.emplace_back(route_to_json(r));
-    o["routes"] = std::move(routes);
-    return o;
+    return written_object([&](JsonWriter& w) {
+        w.begin_object();
+        write_snapshot_fields(w, s);
+        w.end_object();
+    });
 }
 
 boost::system::result<RouteDescriptor> route_from_json(const json::value& v, bool require_route_id,

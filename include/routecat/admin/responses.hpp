@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace routecat::admin {
@@ -18,6 +19,10 @@ inline constexpr std::string_view kJsonContentType = "application/json; charset=
 Response json_response(const Request& req, boost::beast::http::status status, const boost::json::value& body);
 Response json_response(unsigned version, bool keep_alive, boost::beast::http::status status,
                        const boost::json::value& body);
+
+// A response whose body is JSON text already written (a JsonWriter's output).
+Response json_text_response(const Request& req, boost::beast::http::status status, std::string body);
+Response json_text_response(unsigned version, bool keep_alive, boost::beast::http::status status, std::string body);
 
 // {"error":{"code":code,"message":message, ...extra}}.
 boost::json::object error_body(std::string_view code, std::string_view message, boost::json::object extra = {});

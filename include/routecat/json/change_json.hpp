@@ -10,19 +10,26 @@
 // add some), every field it knows is type-checked, and a delta is validated as §11.2 says.
 
 #include "routecat/catalog_delta.hpp"
+#include "routecat/json/json_writer.hpp"
 #include "routecat/route.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <boost/system/result.hpp>
 
+#include <optional>
+
 #include <string>
 #include <string_view>
 
 namespace routecat {
 
+void write_delta(JsonWriter& w, const CatalogDelta& delta);
+// A reset is the GET /v1/catalog object: write_snapshot_fields, then "next_route_id" when given.
+void write_reset(JsonWriter& w, const CatalogSnapshot& reset, std::optional<std::uint64_t> next_route_id);
+void write_change_set(JsonWriter& w, const CatalogChangeSet& changes, std::optional<std::uint64_t> reset_next_route_id);
+// The same, parsed into boost::json objects (the reset without "next_route_id").
 boost::json::object delta_to_json(const CatalogDelta& delta);
-// The reset, when present, is snapshot_to_json(reset); callers add its "next_route_id".
 boost::json::object change_set_to_json(const CatalogChangeSet& changes);
 
 // {"version","read_ts"?,"routes":[…]} (a GET /v1/catalog body; "next_route_id" is ignored). The

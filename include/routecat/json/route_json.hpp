@@ -1,12 +1,14 @@
 #pragma once
 // The admin API's JSON form of routes and snapshots (DESIGN.md, "Admin HTTP API"). Every route object
-// the API emits comes from one renderer behind the route_to_json overloads.
+// the API emits comes from one renderer: write_route, which appends it to a JsonWriter; the
+// route_to_json forms are that text parsed, for callers that assemble boost::json values.
 //
 // Emitted route objects carry every key twice: "start" as standard base64 and "start_text" as
 // key_to_text(); an unbounded end is "end": null, "end_text": null. Numbers are JSON unsigned
 // integers. Parsing accepts everything emitted, so a response can be sent back unchanged.
 
 #include "routecat/json/fields.hpp"
+#include "routecat/json/json_writer.hpp"
 #include "routecat/route.hpp"
 #include "routecat/route_table.hpp"
 
@@ -23,15 +25,21 @@
 namespace routecat {
 
 // {"route_id","start","start_text","end","end_text","group_id","state","parent_route_id"}
-boost::json::object route_to_json(const RouteDescriptor& r);
+void write_route(JsonWriter& w, const RouteDescriptor& r);
 // {"route_id","start","start_text","end","end_text","group_id","state","load"}
-boost::json::object route_to_json(const Route& r);
+void write_route(JsonWriter& w, const Route& r);
 // Route i of a table with the given load, straight from the table's key arena: the same object as
-// route_to_json(table.route(i)) with that load, without copying the route first.
-boost::json::object route_to_json(const RouteTable& table, std::size_t i, std::uint64_t load);
+// write_route(w, table.route(i)) with that load, without copying the route first.
+void write_route(JsonWriter& w, const RouteTable& table, std::size_t i, std::uint64_t load);
 // The same for a route found by key (RouteTable::find_ref), with its current load.
-boost::json::object route_to_json(const RouteTable::Ref& route);
-// {"version","read_ts","routes":[descriptor objects]}; callers add "next_route_id" where they have it.
+void write_route(JsonWriter& w, const RouteTable::Ref& route);
+// The members "version","read_ts","routes":[descriptor objects] of an object the caller has begun
+// (callers add "next_route_id" where they have it).
+void write_snapshot_fields(JsonWriter& w, const CatalogSnapshot& s);
+
+boost::json::object route_to_json(const RouteDescriptor& r);
+boost::json::object route_to_json(const Route& r);
+// {"version","read_ts","routes":[...]}: write_snapshot_fields as an object.
 boost::json::object snapshot_to_json(const CatalogSnapshot& s);
 
 // A route object of a request body (DESIGN.md's input rules). Fields: route_id, start, start_text,
