@@ -1,5 +1,6 @@
 #include "routecat/admin/server.hpp"
 
+#include "admin/response_wire.hpp"
 #include "routecat/admin/responses.hpp"
 #include "routecat/detail/await_on.hpp"
 #include "routecat/detail/change_notifier.hpp"
@@ -23,6 +24,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
 #include <cstdio>
 
 namespace routecat::admin {
@@ -272,6 +274,7 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
     }
 
     beast::flat_buffer buffer;
+    std::string head;  // a whole response's head, reused: its capacity stays with the connection
     for (;;) {
         if (stopping_) break;
         if (buffer.size() == 0) {
@@ -345,7 +348,13 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
         Response& res = reply.response;
         res.keep_alive(keep_alive && !stopping_);
         stream.expires_after(options_.idle_timeout);
-        co_await http::async_write(stream, res, token);
+        head.clear();
+        if (wire::append_head(head, res)) {
+            const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(res.body())};
+            co_await asio::async_write(stream, message, token);
+        } else {
+            co_await http::async_write(stream, res, token);
+        }
         session->busy = false;
         if (ec || !res.keep_alive()) break;
     }
