@@ -146,7 +146,7 @@ class Server::Session {
 public:
     explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
 
-    // Runs on the session's strand: closes the connection unless a request is being handled (or
+    // Runs on the session's executor (its strand, or its one thread): closes the connection unless a request is being handled (or
     // always, when forced).
     void close(bool force) {
         if (!busy || force) {
@@ -200,7 +200,7 @@ asio::awaitable<void> Server::run() {
 asio::awaitable<void> Server::accept_loop() {
     for (;;) {
         boost::system::error_code ec;
-        tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(executor_),
+        tcp::socket socket = co_await acceptor_.async_accept(next_session_executor(),
                                                              asio::redirect_error(asio::use_awaitable, ec));
         if (stopping_) co_return;
         if (ec) {
@@ -221,6 +221,15 @@ asio::awaitable<void> Server::accept_loop() {
             }
         });
     }
+}
+
+void Server::serve_sessions_on(std::vector<asio::any_io_executor> single_threaded) {
+    session_executors_ = std::move(single_threaded);
+}
+
+asio::any_io_executor Server::next_session_executor() {
+    if (session_executors_.empty()) return asio::make_strand(executor_);
+    return session_executors_[next_session_++ % session_executors_.size()];
 }
 
 void Server::stop() {

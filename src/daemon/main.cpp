@@ -216,7 +216,18 @@ asio::awaitable<void> load_then_watch(std::shared_ptr<CatalogLoader> loader, std
 int run_daemon(daemon::DaemonConfig config) {
     auto log = spdlog::default_logger();
     const unsigned threads = config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency());
-    asio::io_context io(static_cast<int>(threads));
+    // One io_context per thread: `io` (this thread) runs the store, the watcher and signals and
+    // serves connections like the others; connections go to the contexts in turn and stay there,
+    // so a connection needs no strand and the threads share no queue.
+    asio::io_context io(1);
+    std::vector<std::unique_ptr<asio::io_context>> more_io;
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+    std::vector<asio::any_io_executor> session_executors{io.get_executor()};
+    for (unsigned i = 1; i < threads; ++i) {
+        more_io.push_back(std::make_unique<asio::io_context>(1));
+        keep_running.push_back(asio::make_work_guard(*more_io.back()));
+        session_executors.push_back(more_io.back()->get_executor());
+    }
     asio::thread_pool blocking(2);  // RocksDB calls never run on the threads that serve HTTP
 
     std::string error;
@@ -250,6 +261,7 @@ int run_daemon(daemon::DaemonConfig config) {
                                                   [context](admin::Request req) {
                                                       return admin::handle_admin_request(context, std::move(req));
                                                   });
+    server->serve_sessions_on(session_executors);
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(config.listen.address, ec);
     if (ec) {
@@ -298,8 +310,9 @@ int run_daemon(daemon::DaemonConfig config) {
     });
 
     std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    for (auto& context : more_io) pool.emplace_back([&context] { context->run(); });
     io.run();
+    for (auto& context : more_io) context->stop();  // the drain is over: what is left is dropped
     for (auto& t : pool) t.join();
     blocking.join();
     log->info("stopped");

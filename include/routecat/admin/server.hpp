@@ -1,6 +1,6 @@
 #pragma once
 // The admin HTTP/1.1 server: an acceptor coroutine and one coroutine per connection, each on its own
-// strand. It knows nothing of routes: every request goes to a handler (handle_admin_request in the
+// strand, or spread over single-threaded executors (serve_sessions_on: one io_context per core). It knows nothing of routes: every request goes to a handler (handle_admin_request in the
 // daemon; any awaitable function for an embedder).
 //
 // Per connection: keep-alive and pipelining (requests are answered in order), a body limit (413),
@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <vector>
 
 namespace routecat::detail {
 class ChangeNotifier;
@@ -48,6 +49,11 @@ public:
            std::function<boost::asio::awaitable<Response>(Request)> handler);
     ~Server();
 
+    // Before run(): connections go to these executors in turn instead of to strands of the
+    // constructor's executor. Each must be run by exactly one thread (an io_context per thread, as
+    // routecatd runs them): its sessions then need no strand, and threads share no queue.
+    void serve_sessions_on(std::vector<boost::asio::any_io_executor> single_threaded);
+
     // Binds and listens (port 0 = any free port); returns the bound endpoint.
     boost::system::result<boost::asio::ip::tcp::endpoint> listen(const boost::asio::ip::tcp::endpoint& endpoint);
 
@@ -67,10 +73,13 @@ private:
 
     boost::asio::awaitable<void> accept_loop();  // on the acceptor's strand
     boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+    boost::asio::any_io_executor next_session_executor();  // on the acceptor's strand
 
     boost::asio::any_io_executor executor_;
     ServerOptions options_;
     Handler handler_;
+    std::vector<boost::asio::any_io_executor> session_executors_;
+    std::size_t next_session_ = 0;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> connections_{0};

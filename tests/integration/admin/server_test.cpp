@@ -20,7 +20,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <future>
+#include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <sys/resource.h>
@@ -280,6 +284,76 @@ BOOST_AUTO_TEST_CASE(admin_server_accept_without_descriptors_pauses_and_recovers
     asio::write(s, asio::buffer(std::string("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
     auto [answer, closed] = read_until_closed(s, 2s);
     BOOST_TEST(answer.starts_with("HTTP/1.1 200"), answer);
+}
+
+// Connections spread over single-threaded executors (routecatd's io_context per thread): they take
+// the executors in turn, every request is handled on its connection's thread, concurrent clients are
+// all answered, and stop() still answers the request in flight and drains the rest.
+BOOST_AUTO_TEST_CASE(admin_server_sessions_spread_over_single_threaded_contexts) {
+    asio::io_context acceptor_io;
+    asio::io_context context0(1), context1(1);
+    std::array<asio::io_context*, 2> contexts{&context0, &context1};
+    std::mutex seen_mutex;
+    std::map<std::string, std::set<std::thread::id>> threads_of_connection;  // "/<connection>/..." -> threads
+    auto handler = [&](admin::Request req) -> asio::awaitable<admin::Response> {
+        {
+            std::lock_guard lock(seen_mutex);
+            const std::string target(req.target());
+            threads_of_connection[target.substr(0, target.find('/', 1))].insert(std::this_thread::get_id());
+        }
+        return echo(std::move(req));
+    };
+    auto server = std::make_shared<admin::Server>(acceptor_io.get_executor(), ServerFixture::small_limits(), handler);
+    server->serve_sessions_on({contexts[0]->get_executor(), contexts[1]->get_executor()});
+    const auto port = server->listen({asio::ip::make_address("127.0.0.1"), 0}).value().port();
+    asio::co_spawn(acceptor_io, server->run(), asio::detached);
+    auto guard0 = asio::make_work_guard(context0);
+    auto guard1 = asio::make_work_guard(context1);
+    auto acceptor_guard = asio::make_work_guard(acceptor_io);
+    std::thread t0([&] { contexts[0]->run(); }), t1([&] { contexts[1]->run(); }), ta([&] { acceptor_io.run(); });
+    const std::set<std::thread::id> context_threads{t0.get_id(), t1.get_id()};
+
+    std::vector<std::thread> clients;
+    std::atomic<int> answered{0};
+    for (int c = 0; c < 8; ++c)
+        clients.emplace_back([&, c] {
+            HttpConnection conn("127.0.0.1", port);
+            for (int i = 0; i < 100; ++i) {
+                const std::string target = "/c" + std::to_string(c) + "/" + std::to_string(i);
+                if (target_of(conn.request(http::verb::get, target)) == target) ++answered;
+            }
+        });
+    for (auto& t : clients) t.join();
+    BOOST_TEST(answered.load() == 800);
+    std::set<std::thread::id> used;
+    for (const auto& [connection, threads] : threads_of_connection) {
+        BOOST_TEST(threads.size() == 1u, connection << " was handled on " << threads.size() << " threads");
+        BOOST_TEST(context_threads.count(*threads.begin()) == 1u);
+        used.insert(threads.begin(), threads.end());
+    }
+    BOOST_TEST(threads_of_connection.size() == 8u);
+    BOOST_TEST(used == context_threads);  // connections took the contexts in turn
+
+    HttpConnection idle("127.0.0.1", port);
+    BOOST_TEST(idle.request(http::verb::get, "/idle/warm").status == 200u);
+    HttpReply slow;
+    std::thread slow_client([&] {
+        HttpConnection c("127.0.0.1", port);
+        slow = c.request(http::verb::get, "/slow");
+    });
+    std::this_thread::sleep_for(50ms);
+    server->stop();
+    auto drained = asio::co_spawn(acceptor_io, server->drain(5s), asio::use_future);
+    slow_client.join();
+    BOOST_TEST(slow.status == 200u);
+    BOOST_TEST((drained.wait_for(5s) == std::future_status::ready));
+    BOOST_TEST(server->connections() == 0u);
+
+    guard0.reset();
+    guard1.reset();
+    acceptor_guard.reset();
+    for (auto* io : {&context0, &context1, &acceptor_io}) io->stop();
+    for (auto* t : {&t0, &t1, &ta}) t->join();
 }
 
 BOOST_AUTO_TEST_CASE(admin_server_connections_above_the_cap_get_503) {
