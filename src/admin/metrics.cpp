@@ -9,6 +9,8 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <unordered_map>
@@ -59,36 +61,74 @@ struct Metrics::Families {
     prometheus::Family<prometheus::Gauge>& engine;
 };
 
+namespace {
+
+// Every Metrics gets an id never used again, so a thread's recent children cannot be mistaken for
+// those of a later instance at the same address.
+std::atomic<std::uint64_t> g_next_metrics_id{1};
+
+// The children each thread used last, by (instance, endpoint, method, status): the common request
+// finds its counter and histogram without the map's lock, a key format or a hash. Children live as
+// long as their registry, which outlives every observe_request of its Metrics.
+struct RecentChildren {
+    struct Entry {
+        std::uint64_t owner = 0;
+        unsigned status = 0;
+        std::string endpoint, method;
+        prometheus::Counter* requests = nullptr;
+        prometheus::Histogram* latency = nullptr;
+    };
+    std::array<Entry, 8> entries;
+    std::size_t next = 0;  // the entry replaced next (round robin)
+
+    Entry* find(std::uint64_t owner, std::string_view endpoint, std::string_view method, unsigned status) {
+        for (auto& e : entries)
+            if (e.owner == owner && e.status == status && e.endpoint == endpoint && e.method == method) return &e;
+        return nullptr;
+    }
+};
+thread_local RecentChildren t_recent;
+
+}  // namespace
+
 Metrics::Metrics()
-    : registry_(std::make_shared<prometheus::Registry>()), families_(std::make_unique<Families>(*registry_)) {}
+    : id_(g_next_metrics_id.fetch_add(1)), registry_(std::make_shared<prometheus::Registry>()), families_(std::make_unique<Families>(*registry_)) {}
 
 Metrics::~Metrics() = default;
 
 const std::shared_ptr<prometheus::Registry>& Metrics::registry() const noexcept { return registry_; }
 
+
 void Metrics::observe_request(std::string_view endpoint, std::string_view method, unsigned status,
                               std::chrono::duration<double> elapsed) {
-    // A stack key: endpoint|method|status (endpoints are the API's paths or "other").
-    char key_buffer[96];
-    const int n = std::snprintf(key_buffer, sizeof key_buffer, "%.*s|%.*s|%u", static_cast<int>(endpoint.size()),
-                                endpoint.data(), static_cast<int>(method.size()), method.data(), status);
-    const std::string_view key(key_buffer, static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof key_buffer) - 1)));
-    Families::Children c{};
-    {
-        std::lock_guard lock(families_->children_mutex);
-        auto it = families_->children.find(key);
-        if (it == families_->children.end()) {
-            static const prometheus::Histogram::BucketBoundaries kBuckets{0.0001, 0.0005, 0.001, 0.005, 0.01,
-                                                                         0.05,   0.1,    0.5,   1,     5};
-            const std::string e(endpoint), m(method);
-            Families::Children made{&families_->requests.Add({{"endpoint", e}, {"method", m}, {"status", std::to_string(status)}}),
-                                    &families_->latency.Add({{"endpoint", e}}, kBuckets)};
-            it = families_->children.emplace(std::string(key), made).first;
+    RecentChildren::Entry* recent = t_recent.find(id_, endpoint, method, status);
+    if (!recent) {
+        // A stack key: endpoint|method|status (endpoints are the API's paths or "other").
+        char key_buffer[96];
+        const int n = std::snprintf(key_buffer, sizeof key_buffer, "%.*s|%.*s|%u", static_cast<int>(endpoint.size()),
+                                    endpoint.data(), static_cast<int>(method.size()), method.data(), status);
+        const std::string_view key(key_buffer,
+                                   static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof key_buffer) - 1)));
+        Families::Children c{};
+        {
+            std::lock_guard lock(families_->children_mutex);
+            auto it = families_->children.find(key);
+            if (it == families_->children.end()) {
+                static const prometheus::Histogram::BucketBoundaries kBuckets{0.0001, 0.0005, 0.001, 0.005, 0.01,
+                                                                             0.05,   0.1,    0.5,   1,     5};
+                const std::string e(endpoint), m(method);
+                Families::Children made{
+                    &families_->requests.Add({{"endpoint", e}, {"method", m}, {"status", std::to_string(status)}}),
+                    &families_->latency.Add({{"endpoint", e}}, kBuckets)};
+                it = families_->children.emplace(std::string(key), made).first;
+            }
+            c = it->second;
         }
-        c = it->second;
+        recent = &t_recent.entries[t_recent.next++ % t_recent.entries.size()];
+        *recent = RecentChildren::Entry{id_, status, std::string(endpoint), std::string(method), c.requests, c.latency};
     }
-    c.requests->Increment();
-    c.latency->Observe(elapsed.count());
+    recent->requests->Increment();
+    recent->latency->Observe(elapsed.count());
 }
 
 void Metrics::observe_catalog_write(WriteStatus status) {

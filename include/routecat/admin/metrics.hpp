@@ -5,6 +5,7 @@
 #include "routecat/catalog/catalog_writes.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,7 @@ public:
 
 private:
     struct Families;
+    const std::uint64_t id_;  // unique per instance for the process's life (per-thread caches key on it)
     std::shared_ptr<prometheus::Registry> registry_;
     std::unique_ptr<Families> families_;
 };
