@@ -1,6 +1,7 @@
 #pragma once
-// The admin API's endpoint handlers (internal). Each is a pure awaitable function of one request;
-// the router (router.cpp) parses the target, checks method and token, and maps thrown errors.
+// The admin API's endpoint handlers (internal). Each is a pure function of one request (awaitable
+// when it may wait); the router (router.cpp) parses the target, checks method and token, and maps
+// thrown errors.
 
 #include "routecat/admin/router.hpp"
 
@@ -15,13 +16,14 @@ struct Call {
     boost::urls::params_view params;
 };
 
-// Reads (read_handlers.cpp).
-boost::asio::awaitable<Reply> get_routes(Call call);     // GET /v1/routes
-boost::asio::awaitable<Reply> get_lookup(Call call);     // GET /v1/routes/lookup
-boost::asio::awaitable<Reply> post_lookup(Call call);    // POST /v1/routes/lookup (a batch)
-boost::asio::awaitable<Reply> get_intersect(Call call);  // GET /v1/routes/intersect
-boost::asio::awaitable<Reply> get_stats(Call call);      // GET /v1/stats
-boost::asio::awaitable<Reply> get_catalog(Call call);    // GET /v1/catalog
+// Reads (read_handlers.cpp). Those that never wait are plain functions: the router answers them
+// without a coroutine (handle_admin_request_now).
+boost::asio::awaitable<Reply> get_routes(Call call);   // GET /v1/routes (may long-poll)
+Reply get_lookup(Call call);                           // GET /v1/routes/lookup
+Reply post_lookup(Call call);                          // POST /v1/routes/lookup (a batch)
+Reply get_intersect(Call call);                        // GET /v1/routes/intersect
+Reply get_stats(Call call);                            // GET /v1/stats
+boost::asio::awaitable<Reply> get_catalog(Call call);  // GET /v1/catalog
 
 // The change feed (change_handlers.cpp).
 boost::asio::awaitable<Reply> get_changes(Call call);         // GET /v1/catalog/changes

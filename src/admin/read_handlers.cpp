@@ -258,13 +258,13 @@ asio::awaitable<Reply> get_routes(Call call) {
 }
 
 // GET /v1/routes/lookup?key= | key_b64= | key_hex=
-asio::awaitable<Reply> get_lookup(Call call) {
+Reply get_lookup(Call call) {
     const query::Params params(call.params);
     const std::optional<std::string> key = params.key("key");
     if (!key) query::bad_parameter("key", "missing (give key=, key_b64= or key_hex=)");
     const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
     const auto route = table->find_ref(*key);
-    if (!route) co_return json_error(call.req, http::status::not_found, "not_found", "no route holds key " + key_to_text(*key));
+    if (!route) return json_error(call.req, http::status::not_found, "not_found", "no route holds key " + key_to_text(*key));
     std::string body;
     JsonWriter w(body);
     w.begin_object();
@@ -272,12 +272,12 @@ asio::awaitable<Reply> get_lookup(Call call) {
     w.key("route");
     write_route(w, *route);
     w.end_object();
-    co_return json_text_response(call.req, http::status::ok, std::move(body));
+    return json_text_response(call.req, http::status::ok, std::move(body));
 }
 
 // POST /v1/routes/lookup {"keys":[b64...]} (or keys_text, keys_hex): routes[i] is the route
 // holding keys[i] or null, every one from the same table (one version).
-asio::awaitable<Reply> post_lookup(Call call) {
+Reply post_lookup(Call call) {
     const json::object body = parse_body(call.req, {"keys", "keys_text", "keys_hex"});
     const KeyList list = key_list(body, {"keys", "keys_text", "keys_hex"}, kMaxLookupKeys, errc::too_many_keys);
     const std::shared_ptr<const RouteTable> table = call.ctx.engine->table();
@@ -292,11 +292,11 @@ asio::awaitable<Reply> post_lookup(Call call) {
     }
     w.end_array();
     w.end_object();
-    co_return json_text_response(call.req, http::status::ok, std::move(reply));
+    return json_text_response(call.req, http::status::ok, std::move(reply));
 }
 
 // GET /v1/routes/intersect?start=&end= (each also _b64 / _hex); no start = "", no end = +inf.
-asio::awaitable<Reply> get_intersect(Call call) {
+Reply get_intersect(Call call) {
     const query::Params params(call.params);
     const std::string start = params.key("start").value_or(std::string{});
     const std::optional<std::string> end = params.key("end");
@@ -312,11 +312,11 @@ asio::awaitable<Reply> get_intersect(Call call) {
     for (std::size_t i : hits) write_route_at(w, *table, i);
     w.end_array();
     w.end_object();
-    co_return json_text_response(call.req, http::status::ok, std::move(body));
+    return json_text_response(call.req, http::status::ok, std::move(body));
 }
 
 // GET /v1/stats[?top=N]
-asio::awaitable<Reply> get_stats(Call call) {
+Reply get_stats(Call call) {
     const query::Params params(call.params);
     const std::uint64_t top = params.u64("top").value_or(kDefaultTop);
     if (top > kMaxTop) query::bad_parameter("top", "must be at most 1000");
@@ -348,7 +348,7 @@ asio::awaitable<Reply> get_stats(Call call) {
     w.end_array();
     w.key("watcher").value(watcher_json(call.ctx.watcher.get()));
     w.end_object();
-    co_return json_text_response(call.req, http::status::ok, std::move(body));
+    return json_text_response(call.req, http::status::ok, std::move(body));
 }
 
 }  // namespace routecat::admin::handlers

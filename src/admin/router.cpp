@@ -60,20 +60,23 @@ http::status status_for(const boost::system::error_code& ec) {
 namespace {
 
 using HandlerFn = asio::awaitable<Reply> (*)(handlers::Call);
+using QuickFn = Reply (*)(handlers::Call);  // a handler that never waits
 
 // Who may call an endpoint, decided per endpoint (not per method): reads are open, mutations need
 // the token when one is configured.
 enum class Access { read, mutation };
 
+// Exactly one of handler and quick is set.
 struct Endpoint {
     std::string_view path;
     http::verb method;
     HandlerFn handler;
+    QuickFn quick;
     Access access;
 };
 
-asio::awaitable<Reply> get_healthz(handlers::Call call) {
-    co_return json_response(call.req, http::status::ok, boost::json::object{{"status", "ok"}});
+Reply get_healthz(handlers::Call call) {
+    return json_response(call.req, http::status::ok, boost::json::object{{"status", "ok"}});
 }
 
 asio::awaitable<Reply> get_readyz(handlers::Call call) {
@@ -106,34 +109,34 @@ asio::awaitable<Reply> get_readyz(handlers::Call call) {
     co_return json_response(call.req, http::status::ok, body);
 }
 
-asio::awaitable<Reply> get_metrics(handlers::Call call) {
-    if (!call.ctx.metrics) co_return json_error(call.req, http::status::not_found, "not_found", "metrics are not enabled");
+Reply get_metrics(handlers::Call call) {
+    if (!call.ctx.metrics) return json_error(call.req, http::status::not_found, "not_found", "metrics are not enabled");
     Response res{http::status::ok, call.req.version()};
     res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.keep_alive(call.req.keep_alive());
     res.body() = call.ctx.metrics->render(call.ctx);
     res.prepare_payload();
-    co_return res;
+    return res;
 }
 
 // The API table of DESIGN.md; a path listed with other methods answers 405 with Allow.
 constexpr std::array<Endpoint, 16> kEndpoints{{
-    {"/healthz", http::verb::get, get_healthz, Access::read},
-    {"/readyz", http::verb::get, get_readyz, Access::read},
-    {"/v1/routes", http::verb::get, handlers::get_routes, Access::read},
-    {"/v1/routes/lookup", http::verb::get, handlers::get_lookup, Access::read},
-    {"/v1/routes/lookup", http::verb::post, handlers::post_lookup, Access::read},  // a batch: a read
-    {"/v1/routes/intersect", http::verb::get, handlers::get_intersect, Access::read},
-    {"/v1/routes/access", http::verb::post, handlers::post_access, Access::mutation},
-    {"/v1/stats", http::verb::get, handlers::get_stats, Access::read},
-    {"/v1/catalog", http::verb::get, handlers::get_catalog, Access::read},
-    {"/v1/catalog", http::verb::put, handlers::put_catalog, Access::mutation},
-    {"/v1/catalog", http::verb::patch, handlers::patch_catalog, Access::mutation},
-    {"/v1/catalog/changes", http::verb::get, handlers::get_changes, Access::read},
-    {"/v1/catalog/changes/stream", http::verb::get, handlers::get_changes_stream, Access::read},
-    {"/v1/catalog/split", http::verb::post, handlers::post_split, Access::mutation},
-    {"/v1/engine/snapshot", http::verb::post, handlers::post_engine_snapshot, Access::mutation},
-    {"/metrics", http::verb::get, get_metrics, Access::read},
+    {"/healthz", http::verb::get, nullptr, get_healthz, Access::read},
+    {"/readyz", http::verb::get, get_readyz, nullptr, Access::read},
+    {"/v1/routes", http::verb::get, handlers::get_routes, nullptr, Access::read},
+    {"/v1/routes/lookup", http::verb::get, nullptr, handlers::get_lookup, Access::read},
+    {"/v1/routes/lookup", http::verb::post, nullptr, handlers::post_lookup, Access::read},  // a batch: a read
+    {"/v1/routes/intersect", http::verb::get, nullptr, handlers::get_intersect, Access::read},
+    {"/v1/routes/access", http::verb::post, handlers::post_access, nullptr, Access::mutation},
+    {"/v1/stats", http::verb::get, nullptr, handlers::get_stats, Access::read},
+    {"/v1/catalog", http::verb::get, handlers::get_catalog, nullptr, Access::read},
+    {"/v1/catalog", http::verb::put, handlers::put_catalog, nullptr, Access::mutation},
+    {"/v1/catalog", http::verb::patch, handlers::patch_catalog, nullptr, Access::mutation},
+    {"/v1/catalog/changes", http::verb::get, handlers::get_changes, nullptr, Access::read},
+    {"/v1/catalog/changes/stream", http::verb::get, handlers::get_changes_stream, nullptr, Access::read},
+    {"/v1/catalog/split", http::verb::post, handlers::post_split, nullptr, Access::mutation},
+    {"/v1/engine/snapshot", http::verb::post, handlers::post_engine_snapshot, nullptr, Access::mutation},
+    {"/metrics", http::verb::get, nullptr, get_metrics, Access::read},
 }};
 
 Response error_response(const Request& req, const boost::system::system_error& e) {
@@ -205,23 +208,34 @@ std::optional<Response> refusal(const AdminContext& ctx, const Request& req, std
     return std::nullopt;
 }
 
-asio::awaitable<Reply> dispatch(const AdminContext& ctx, const Request& req) {
+// What the router decides before any handler runs: the answer already (a refusal, a preflight, an
+// unknown endpoint), or the endpoint and the query it is called with (a view into req's target).
+struct Routed {
+    Routed(Response refusal) : answer(Reply(std::move(refusal))) {}  // every early answer is a refusal
+    Routed(const Endpoint* e, boost::urls::params_view p) : endpoint(e), params(p) {}
+
+    std::optional<Reply> answer;
+    const Endpoint* endpoint = nullptr;
+    boost::urls::params_view params;
+};
+
+Routed route(const AdminContext& ctx, const Request& req) {
     auto target = boost::urls::parse_origin_form(req.target());
-    if (!target) co_return json_error(req, http::status::bad_request, "bad_request", "malformed request target");
+    if (!target) return json_error(req, http::status::bad_request, "bad_request", "malformed request target");
     const std::string path(target->path());
-    if (auto refused = refusal(ctx, req, path)) co_return std::move(*refused);
+    if (auto refused = refusal(ctx, req, path)) return std::move(*refused);
     // The engine's table before the catalog has loaded is a placeholder: nobody may route by it.
     if (path.starts_with("/v1/routes") && ctx.loader && ctx.loader->status().state != CatalogLoader::State::loaded)
-        co_return json_error(req, http::status::service_unavailable, "not_synced",
+        return json_error(req, http::status::service_unavailable, "not_synced",
                              "the catalog is not loaded yet (GET /readyz says why)");
 
     const Endpoint* endpoint = nullptr;
     for (const auto& e : kEndpoints)
-        if (e.path == path && e.method == req.method() && e.handler) endpoint = &e;
+        if (e.path == path && e.method == req.method() && (e.handler || e.quick)) endpoint = &e;
     if (!endpoint) {
         const std::string allow = allowed_methods(path);
         if (allow.empty())
-            co_return json_error(req, http::status::not_found, "not_found", "no such endpoint: " + path);
+            return json_error(req, http::status::not_found, "not_found", "no such endpoint: " + path);
         if (req.method() == http::verb::options) {  // CORS preflight
             Response res{http::status::no_content, req.version()};
             res.keep_alive(req.keep_alive());
@@ -230,33 +244,46 @@ asio::awaitable<Reply> dispatch(const AdminContext& ctx, const Request& req) {
             res.set(http::field::access_control_allow_headers, "Authorization, Content-Type, If-None-Match");
             res.set(http::field::access_control_max_age, "600");
             res.prepare_payload();
-            co_return res;
+            return res;
         }
         auto res = json_error(req, http::status::method_not_allowed, "method_not_allowed",
                               std::string(req.method_string()) + " is not allowed here; allowed: " + allow);
         res.set(http::field::allow, allow);
-        co_return res;
+        return res;
     }
     if (endpoint->access == Access::mutation && !authorized(ctx, req)) {
         auto res = json_error(req, http::status::unauthorized, "unauthorized",
                               "this endpoint needs Authorization: Bearer <token>");
         res.set(http::field::www_authenticate, "Bearer realm=\"routecat\"");
-        co_return res;
+        return res;
     }
     // No cross-site "simple request" (text/plain, forms) reaches a handler that reads a body.
     if (endpoint->method != http::verb::get && !guard::json_body(req))
-        co_return json_error(req, http::status::unsupported_media_type, "unsupported_media_type",
+        return json_error(req, http::status::unsupported_media_type, "unsupported_media_type",
                              "a request body must be Content-Type: application/json");
 
-    const handlers::Call call{ctx, req, target->params()};  // (not braced inside co_await: README, g++ 12)
+    return Routed(endpoint, target->params());
+}
+
+Reply answer_quick(const handlers::Call& call, QuickFn quick) {
     try {
-        co_return co_await endpoint->handler(call);
+        return quick(call);
+    } catch (const boost::system::system_error& e) {
+        return error_response(call.req, e);
+    }
+}
+
+asio::awaitable<Reply> dispatch(const AdminContext& ctx, const Request& req) {
+    Routed routed = route(ctx, req);
+    if (routed.answer) co_return std::move(*routed.answer);
+    const handlers::Call call{ctx, req, routed.params};  // (not braced inside co_await: README, g++ 12)
+    if (routed.endpoint->quick) co_return answer_quick(call, routed.endpoint->quick);
+    try {
+        co_return co_await routed.endpoint->handler(call);
     } catch (const boost::system::system_error& e) {
         co_return error_response(req, e);
     }
 }
-
-}  // namespace
 
 // The endpoint label of a request: its API path, or "other"; methods Beast does not know are
 // "other" too, so labels stay few whatever clients send.
@@ -268,9 +295,8 @@ std::string_view endpoint_label(const Request& req) {
     return "other";
 }
 
-asio::awaitable<Reply> handle_admin_request(const AdminContext& ctx, Request req) {
-    const auto started = std::chrono::steady_clock::now();
-    Reply reply = co_await dispatch(ctx, req);
+// Metrics and CORS headers of every answer, however it was produced.
+void finish(const AdminContext& ctx, const Request& req, Reply& reply, std::chrono::steady_clock::time_point started) {
     Response& res = reply.response;
     if (ctx.metrics)
         ctx.metrics->observe_request(endpoint_label(req),
@@ -281,7 +307,26 @@ asio::awaitable<Reply> handle_admin_request(const AdminContext& ctx, Request req
         res.set(http::field::access_control_expose_headers, "ETag");
         if (*origin != "*") res.set(http::field::vary, "Origin");
     }
+}
+
+}  // namespace
+
+
+asio::awaitable<Reply> handle_admin_request(const AdminContext& ctx, Request req) {
+    const auto started = std::chrono::steady_clock::now();
+    Reply reply = co_await dispatch(ctx, req);
+    finish(ctx, req, reply, started);
     co_return reply;
+}
+
+std::optional<Reply> handle_admin_request_now(const AdminContext& ctx, const Request& req) {
+    const auto started = std::chrono::steady_clock::now();
+    Routed routed = route(ctx, req);
+    if (!routed.answer && !routed.endpoint->quick) return std::nullopt;
+    Reply reply = routed.answer ? std::move(*routed.answer)
+                                : answer_quick(handlers::Call{ctx, req, routed.params}, routed.endpoint->quick);
+    finish(ctx, req, reply, started);
+    return reply;
 }
 
 }  // namespace routecat::admin

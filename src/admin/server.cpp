@@ -232,6 +232,8 @@ asio::any_io_executor Server::next_session_executor() {
     return session_executors_[next_session_++ % session_executors_.size()];
 }
 
+void Server::answer_quickly_with(QuickHandler quick) { quick_ = std::move(quick); }
+
 void Server::stop() {
     stopping_ = true;
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
@@ -343,7 +345,11 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
         const bool keep_alive = req.keep_alive();
         Reply reply;
         try {
-            reply = co_await handler_(std::move(req));
+            std::optional<Reply> quick = quick_ ? quick_(req) : std::nullopt;
+            if (quick)
+                reply = std::move(*quick);
+            else
+                reply = co_await handler_(std::move(req));
         } catch (const std::exception& e) {
             reply = json_error(version, keep_alive, http::status::internal_server_error, "internal", e.what());
         }

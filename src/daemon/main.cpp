@@ -262,6 +262,7 @@ int run_daemon(daemon::DaemonConfig config) {
                                                       return admin::handle_admin_request(context, std::move(req));
                                                   });
     server->serve_sessions_on(session_executors);
+    server->answer_quickly_with([context](const admin::Request& req) { return admin::handle_admin_request_now(context, req); });
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(config.listen.address, ec);
     if (ec) {

@@ -7,6 +7,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace routecat::admin {
@@ -38,5 +39,8 @@ struct Reply {
 };
 
 using Handler = std::function<boost::asio::awaitable<Reply>(Request)>;
+// Answers a request at once when it needs no waiting (handle_admin_request_now), else nullopt and
+// the request goes to the Handler.
+using QuickHandler = std::function<std::optional<Reply>(const Request&)>;
 
 }  // namespace routecat::admin

@@ -55,6 +55,11 @@ struct AdminContext {
 // A streamed reply (GET /v1/catalog/changes/stream) holds copies of what it needs from context.
 boost::asio::awaitable<Reply> handle_admin_request(const AdminContext& context, Request request);
 
+// The same answer at once, without a coroutine, when the request needs no waiting: lookups, batch
+// lookups, intersections, stats, /healthz, /metrics, and every refusal (404, 405, 401, 415, ...).
+// nullopt for the rest: then call handle_admin_request with the request.
+std::optional<Reply> handle_admin_request_now(const AdminContext& context, const Request& request);
+
 // The HTTP status a routecat error maps to (400 input, 409 conflicts, 422 validation, 503 store
 // unreachable, 500 anything else).
 boost::beast::http::status status_for(const boost::system::error_code& ec);

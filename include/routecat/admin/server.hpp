@@ -53,6 +53,8 @@ public:
     // constructor's executor. Each must be run by exactly one thread (an io_context per thread, as
     // routecatd runs them): its sessions then need no strand, and threads share no queue.
     void serve_sessions_on(std::vector<boost::asio::any_io_executor> single_threaded);
+    // Before run(): tried first for every request; what it answers never enters a coroutine.
+    void answer_quickly_with(QuickHandler quick);
 
     // Binds and listens (port 0 = any free port); returns the bound endpoint.
     boost::system::result<boost::asio::ip::tcp::endpoint> listen(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -78,6 +80,7 @@ private:
     boost::asio::any_io_executor executor_;
     ServerOptions options_;
     Handler handler_;
+    QuickHandler quick_;
     std::vector<boost::asio::any_io_executor> session_executors_;
     std::size_t next_session_ = 0;
     boost::asio::ip::tcp::acceptor acceptor_;

@@ -1,6 +1,7 @@
 #pragma once
 // Fixture of the admin API handler tests: a memory-backed catalog, an engine loaded from it, and
-// call(), which runs handle_admin_request on one request (no sockets) and parses the JSON reply.
+// call(), which answers one request as routecatd does (handle_admin_request_now, else
+// handle_admin_request; no sockets) and parses the JSON reply.
 
 #include "support/builders.hpp"
 #include "support/printers.hpp"
@@ -56,7 +57,9 @@ struct ApiFixture {
         req.body() = body;
         req.prepare_payload();
         ApiReply reply;
-        admin::Reply whole = run(io, admin::handle_admin_request(ctx, std::move(req)));
+        // As routecatd serves: at once when the request needs no waiting, else the coroutine.
+        std::optional<admin::Reply> now = admin::handle_admin_request_now(ctx, req);
+        admin::Reply whole = now ? std::move(*now) : run(io, admin::handle_admin_request(ctx, std::move(req)));
         reply.raw = std::move(whole.response);
         reply.stream = std::move(whole.stream);
         reply.status = reply.raw.result_int();

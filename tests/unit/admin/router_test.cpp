@@ -9,6 +9,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <boost/beast/http/write.hpp>
+
+#include <sstream>
+#include <thread>
+
 using namespace routecat;
 using namespace routecat::test;
 namespace http = boost::beast::http;
@@ -161,6 +166,90 @@ BOOST_AUTO_TEST_CASE(metrics_count_requests_and_show_the_engine) {
     BOOST_TEST(text.find(R"(routecat_engine{what="version"} 1)") != std::string::npos);
     BOOST_TEST(text.find(R"(routecat_engine{what="routes"} 1)") != std::string::npos);
     BOOST_TEST(text.find("routecat_http_request_duration_seconds_bucket{endpoint=\"/healthz\"") != std::string::npos);
+}
+
+// handle_admin_request_now answers exactly what the coroutine answers (status, every header, body)
+// for requests that need no waiting, refusals included, and leaves the rest to the coroutine.
+BOOST_AUTO_TEST_CASE(requests_that_need_no_waiting_are_answered_at_once_and_identically) {
+    save_and_apply({{1, "", "m", 1}, {2, "m", std::nullopt, 2}});
+    ctx.options.token = "secret";
+    ctx.options.cors_origins = {"https://dash.example"};
+    auto request = [](http::verb method, std::string target, std::string body = {},
+                      std::map<std::string, std::string> headers = {}) {
+        admin::Request req{method, target, 11};
+        req.set(http::field::host, "localhost");
+        if (!body.empty()) req.set(http::field::content_type, "application/json");
+        for (const auto& [k, v] : headers) req.set(k, v);
+        req.body() = std::move(body);
+        req.prepare_payload();
+        return req;
+    };
+    const std::vector<admin::Request> quick{
+        request(http::verb::get, "/v1/routes/lookup?key=a"),
+        request(http::verb::get, "/v1/routes/lookup?key_hex=ff", {}, {{"Origin", "https://dash.example"}}),
+        request(http::verb::get, "/v1/routes/lookup?key_hex=zz"),  // 400
+        request(http::verb::post, "/v1/routes/lookup", R"({"keys_text":["a","z",""]})"),
+        request(http::verb::post, "/v1/routes/lookup", R"({"keys_text":7})"),  // 400
+        request(http::verb::get, "/v1/routes/intersect?start=a&end=n"),
+        request(http::verb::get, "/v1/stats?top=1"),
+        request(http::verb::get, "/healthz"),
+        request(http::verb::get, "/metrics"),  // 404: not enabled
+        request(http::verb::get, "/nope"),
+        request(http::verb::delete_, "/v1/catalog"),
+        request(http::verb::options, "/v1/catalog"),
+        request(http::verb::put, "/v1/catalog", "{}"),  // 401: no token
+        request(http::verb::post, "/v1/catalog/split", "{}", {{"Authorization", "Bearer secret"}, {"Content-Type", "text/plain"}}),  // 415
+        request(http::verb::get, "/v1/routes", {}, {{"Host", "evil.example"}}),  // 421
+    };
+    for (const auto& req : quick) {
+        const std::optional<admin::Reply> now = admin::handle_admin_request_now(ctx, req);
+        BOOST_TEST_REQUIRE(now.has_value(), req.method_string() << " " << req.target());
+        const admin::Reply awaited = run(io, admin::handle_admin_request(ctx, req));
+        std::ostringstream a, b;
+        a << now->response;
+        b << awaited.response;
+        BOOST_TEST(a.str() == b.str(), req.method_string() << " " << req.target());
+    }
+    for (const auto& req : {request(http::verb::get, "/v1/routes"), request(http::verb::get, "/v1/catalog"),
+                            request(http::verb::get, "/readyz"), request(http::verb::get, "/v1/catalog/changes?after=0"),
+                            request(http::verb::post, "/v1/routes/access", R"({"keys_text":["a"]})",
+                                    {{"Authorization", "Bearer secret"}})})
+        BOOST_TEST(!admin::handle_admin_request_now(ctx, req).has_value(), req.method_string() << " " << req.target());
+}
+
+// Threads count into per-thread caches of the counters: from four threads at once, into two
+// instances, every request is counted exactly once in its own instance, and an instance made after
+// another is gone (perhaps at its address) starts from zero.
+BOOST_AUTO_TEST_CASE(metrics_count_exactly_from_many_threads_and_instances) {
+    auto count_of = [&](admin::Metrics& m, const std::string& series) {
+        const std::string text = m.render(ctx);
+        const auto at = text.find(series + " ");
+        return at == std::string::npos ? std::string("absent") : text.substr(at + series.size() + 1, text.find('\n', at) - at - series.size() - 1);
+    };
+    const std::string healthz = R"(routecat_http_requests_total{endpoint="/healthz",method="GET",status="200"})";
+    const std::string lookup_404 = R"(routecat_http_requests_total{endpoint="/v1/routes/lookup",method="GET",status="404"})";
+    auto first = std::make_unique<admin::Metrics>();
+    admin::Metrics second;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 10'000; ++i) {
+                first->observe_request("/healthz", "GET", 200, std::chrono::microseconds(5));
+                if (i % 2 == t % 2) second.observe_request("/healthz", "GET", 200, std::chrono::microseconds(5));
+                first->observe_request("/v1/routes/lookup", "GET", 404, std::chrono::microseconds(5));
+                for (unsigned s = 500; s < 512; ++s)  // more keys than a thread's cache holds
+                    if (i % 1000 == 0) first->observe_request("/v1/stats", "GET", s, std::chrono::microseconds(5));
+            }
+        });
+    for (auto& t : threads) t.join();
+    BOOST_TEST(count_of(*first, healthz) == "40000");
+    BOOST_TEST(count_of(*first, lookup_404) == "40000");
+    BOOST_TEST(count_of(*first, R"(routecat_http_requests_total{endpoint="/v1/stats",method="GET",status="507"})") == "40");
+    BOOST_TEST(count_of(second, healthz) == "20000");
+    first.reset();
+    auto third = std::make_unique<admin::Metrics>();
+    third->observe_request("/healthz", "GET", 200, std::chrono::microseconds(5));
+    BOOST_TEST(count_of(*third, healthz) == "1");
 }
 
 BOOST_AUTO_TEST_CASE(metrics_count_catalog_writes_by_outcome) {
