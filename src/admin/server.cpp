@@ -14,6 +14,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
@@ -138,6 +139,37 @@ asio::awaitable<bool> write_streamed(beast::tcp_stream& stream, Reply& reply, st
         // The client went away, or the stream's producer failed: this connection is done.
     }
     co_return finished && chunked && head.keep_alive();
+}
+
+// Parses the request header from what is buffered, without waiting: true once the header is
+// complete; false with ec == need_more when it needs more bytes, or with the parser's error (e.g.
+// header_limit). Doing this here, rather than in http::async_read_header, spares a request whose
+// header has arrived whole a round trip through the scheduler.
+bool parse_buffered_header(beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser,
+                           boost::system::error_code& ec) {
+    ec = {};
+    while (!parser.is_header_done()) {
+        if (buffer.size() == 0) {
+            ec = http::error::need_more;
+            return false;
+        }
+        const std::size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec) return false;
+        if (used == 0) {
+            ec = http::error::need_more;
+            return false;
+        }
+    }
+    return true;
+}
+
+// Sends what the socket takes at once (the socket is in non-blocking mode): the bytes sent, 0 when
+// it would block or failed (the asynchronous write that follows sees the failure).
+std::size_t send_now(tcp::socket& socket, const std::array<asio::const_buffer, 2>& message) {
+    boost::system::error_code ec;
+    const std::size_t sent = socket.write_some(message, ec);
+    return ec ? 0 : sent;
 }
 
 }  // namespace
@@ -286,6 +318,8 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
 
     beast::flat_buffer buffer;
     std::string head;  // a whole response's head, reused: its capacity stays with the connection
+    stream.socket().non_blocking(true, ec);  // send_now never waits; asynchronous operations are unaffected
+    if (ec) co_return;
     for (;;) {
         if (stopping_) break;
         if (buffer.size() == 0) {
@@ -301,7 +335,11 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
         parser.header_limit(static_cast<std::uint32_t>(options_.header_limit_bytes));
         parser.body_limit(boost::none);  // checked below, so an over-long body gets a 413, not a reset
         stream.expires_after(options_.header_timeout);
-        co_await http::async_read_header(stream, buffer, parser, token);
+        while (!parse_buffered_header(buffer, parser, ec) && ec == http::error::need_more) {
+            const std::size_t n = co_await stream.async_read_some(buffer.prepare(4096), token);
+            if (ec) break;
+            buffer.commit(n);
+        }
         if (ec == http::error::header_limit) {
             auto res = json_error(11, false, http::status::request_header_fields_too_large, "bad_request",
                                   "request header is too large");
@@ -332,7 +370,7 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
             break;
         }
         parser.body_limit(options_.body_limit_bytes);  // chunked bodies are checked as they arrive
-        co_await http::async_read(stream, buffer, parser, token);
+        if (!parser.is_done()) co_await http::async_read(stream, buffer, parser, token);
         if (ec == http::error::body_limit) {  // chunked bodies learn their size only now
             auto res = json_error(version, false, http::status::payload_too_large, "payload_too_large",
                                   "request body exceeds " + std::to_string(options_.body_limit_bytes) + " bytes");
@@ -366,7 +404,12 @@ asio::awaitable<void> Server::serve(tcp::socket socket) {
         head.clear();
         if (wire::append_head(head, res)) {
             const std::array<asio::const_buffer, 2> message{asio::buffer(head), asio::buffer(res.body())};
-            co_await asio::async_write(stream, message, token);
+            const std::size_t sent = send_now(stream.socket(), message);
+            if (sent < head.size() + res.body().size()) {  // the rest when the socket can take it
+                beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(message);
+                rest.consume(sent);
+                co_await asio::async_write(stream, rest, token);
+            }
         } else {
             co_await http::async_write(stream, res, token);
         }
