@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh bench
 cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DROUTECAT_BUILD_BENCH=ON -DROUTECAT_BUILD_TESTS=OFF >/dev/null
 cmake --build build/bench -j "$(nproc)"
-for b in ${1:-engine store etcd sync_bytes delta_save}; do
+for b in ${1:-engine admin store etcd sync_bytes delta_save}; do
   echo "== ${b}_bench"
   "build/bench/bench/${b}_bench" --benchmark_color=false
 done
