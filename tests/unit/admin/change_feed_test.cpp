@@ -4,6 +4,7 @@
 #include "api_fixture.hpp"
 
 #include "support/hooked_store.hpp"
+#include "support/collecting_writer.hpp"
 
 #include "routecat/admin/shutdown.hpp"
 
@@ -22,23 +23,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Keeps what a stream writes; after `keep` pieces the client "goes away" (the write throws).
-class CollectingWriter final : public admin::BodyWriter {
-public:
-    explicit CollectingWriter(std::size_t keep) : keep_(keep) {}
-
-    asio::awaitable<void> write(std::string piece) override {
-        pieces.push_back(std::move(piece));
-        if (pieces.size() >= keep_) throw boost::system::system_error(asio::error::broken_pipe);
-        co_return;
-    }
-
-    std::vector<std::string> pieces;
-
-private:
-    std::size_t keep_;
-};
 
 std::string route_1(std::uint64_t group) {
     return R"({"route_id":1,"start":"","start_text":"","end":null,"end_text":null,"group_id":)" + std::to_string(group) +

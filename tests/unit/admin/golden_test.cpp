@@ -5,6 +5,8 @@
 
 #include "unit/admin/golden_fixture.hpp"
 
+#include "support/collecting_writer.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -26,23 +28,6 @@ void expect(const ApiReply& r, unsigned status, std::string_view content_type, s
     BOOST_TEST(std::string(r.raw[http::field::content_type]) == content_type);
     BOOST_TEST(r.raw.body() == body);
 }
-
-// Keeps what a stream writes; after `keep` pieces the client "goes away" (the write throws).
-class CollectingWriter final : public admin::BodyWriter {
-public:
-    explicit CollectingWriter(std::size_t keep) : keep_(keep) {}
-
-    asio::awaitable<void> write(std::string piece) override {
-        pieces.push_back(std::move(piece));
-        if (pieces.size() >= keep_) throw boost::system::system_error(asio::error::broken_pipe);
-        co_return;
-    }
-
-    std::vector<std::string> pieces;
-
-private:
-    std::size_t keep_;
-};
 
 // The first piece a stream reply writes (its first event).
 std::string first_event(ApiFixture& f, ApiReply& r) {
