@@ -1,7 +1,9 @@
 // Engine benchmarks (issue: engine). Every figure is a ratio to a baseline measured in the same run:
 //  - get_route vs std::upper_bound over a sorted std::vector<std::string> of the same starts;
 //  - get_route while another thread applies a 100k-route snapshot every 100 ms vs without it;
-//  - record_access vs get_route;
+//  - record_access vs get_route, and vs record_access with the key visualizer off;
+//  - the key visualizer's ring, full (360 columns of 1,024 rows) at 1M routes: bytes, and the time
+//    a column takes to close;
 //  - apply_snapshot of 1M routes vs copying and sorting the same descriptors; bytes per route.
 
 #include "bench_support.hpp"
@@ -17,15 +19,23 @@ using namespace routecat::bench;
 
 namespace {
 
+EngineOptions without_keyviz() {
+    EngineOptions options;
+    options.keyviz.columns = 0;
+    return options;
+}
+
 struct Fixture {
     std::vector<std::string> starts;  // "" plus the random starts, sorted
     std::shared_ptr<Engine> engine = std::make_shared<Engine>();
+    std::shared_ptr<Engine> engine_without_keyviz = std::make_shared<Engine>(without_keyviz());
     std::vector<std::string> probes;
 
     explicit Fixture(std::size_t n) {
         auto routes = descriptors_from(sorted_keys(n - 1, 42));
         for (const auto& r : routes) starts.push_back(r.start);
         if (engine->apply_snapshot({1, routes, 0})) std::abort();
+        if (engine_without_keyviz->apply_snapshot({1, routes, 0})) std::abort();
         std::mt19937_64 rng(7);
         for (int i = 0; i < 4096; ++i) probes.push_back(random_key(rng));
     }
@@ -74,6 +84,38 @@ void BM_Engine_RecordAccess(benchmark::State& state) {
     auto& f = fixture(static_cast<std::size_t>(state.range(0)));
     std::size_t i = 0;
     for (auto _ : state) f.engine->record_access(f.probes[i++ & 4095]);
+}
+
+// The same with the key visualizer off: what counting into its columns costs.
+void BM_Engine_RecordAccessNoKeyViz(benchmark::State& state) {
+    auto& f = fixture(static_cast<std::size_t>(state.range(0)));
+    std::size_t i = 0;
+    for (auto _ : state) f.engine_without_keyviz->record_access(f.probes[i++ & 4095]);
+}
+
+// The key visualizer's ring at 1M routes, filled: 360 columns (the default), each closed after
+// 20,000 accesses to random keys, so every column has its 1,024 rows (aggregates beyond). Times one
+// column's close (a read of every route's word); counters: the ring's bytes.
+void BM_KeyViz_FullRing1M(benchmark::State& state) {
+    auto& f = fixture(1'000'000);
+    std::uint64_t now = 0;
+    f.engine->advance_keyviz(now);
+    std::mt19937_64 rng(11);
+    std::vector<std::string> keys;
+    for (int i = 0; i < 20'000; ++i) keys.push_back(random_key(rng));
+    for (auto _ : state) {
+        state.PauseTiming();
+        for (const auto& k : keys) f.engine->record_access(k, rng() % 4 ? AccessKind::read : AccessKind::write);
+        now += f.engine->keyviz_options().column_ms;
+        state.ResumeTiming();
+        f.engine->advance_keyviz(now);
+    }
+    const auto columns = f.engine->keyviz_columns(0, UINT64_MAX);
+    std::size_t rows = 0;
+    for (const auto& c : columns) rows += c->rows.size();
+    state.counters["columns"] = static_cast<double>(columns.size());
+    state.counters["rows"] = static_cast<double>(rows);
+    state.counters["ring_MiB"] = static_cast<double>(f.engine->keyviz_memory_bytes()) / (1024.0 * 1024.0);
 }
 
 // get_route on this thread while (arg 1) a second thread applies a new 100k-route snapshot every 100 ms.
@@ -130,7 +172,9 @@ void BM_Engine_ApplySnapshot1M(benchmark::State& state) {
     std::uint64_t version = 1;
     for (auto _ : state) {
         state.PauseTiming();
-        auto engine = std::make_unique<Engine>(EngineOptions{0, nullptr, 0});  // no history: one table
+        EngineOptions one_table;
+        one_table.history_depth = 0;  // no history: one table
+        auto engine = std::make_unique<Engine>(one_table);
         const auto before = heap_bytes();
         auto snapshot = CatalogSnapshot{version++, routes, 0};
         state.ResumeTiming();
@@ -152,6 +196,8 @@ BENCHMARK(BM_Baseline_UpperBound)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Engine_GetRoute)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Engine_Find)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
 BENCHMARK(BM_Engine_RecordAccess)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_Engine_RecordAccessNoKeyViz)->Arg(1'000)->Arg(100'000)->Arg(1'000'000);
+BENCHMARK(BM_KeyViz_FullRing1M)->Unit(benchmark::kMillisecond)->Iterations(360);
 BENCHMARK(BM_Engine_GetRouteUnderApply)->Arg(0)->Arg(1)->MinTime(3.0)->UseRealTime();
 BENCHMARK(BM_Baseline_CopyAndSort1M)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_Engine_ApplySnapshot1M)->Unit(benchmark::kMillisecond)->Iterations(3);
@@ -164,6 +210,7 @@ int main(int argc, char** argv) {
         reporter.compare(std::string("BM_Engine_Find/") + n, std::string("BM_Baseline_UpperBound/") + n);
         reporter.compare(std::string("BM_Engine_RecordAccess/") + n, std::string("BM_Engine_GetRoute/") + n);
         reporter.compare(std::string("BM_Engine_RecordAccess/") + n, std::string("BM_Engine_Find/") + n);
+        reporter.compare(std::string("BM_Engine_RecordAccess/") + n, std::string("BM_Engine_RecordAccessNoKeyViz/") + n);
     }
     // Time per lookup: a ratio above 1 means slower under the writer (throughput ratio = 1 / it).
     reporter.compare("BM_Engine_GetRouteUnderApply/1/min_time:3.000/real_time", "BM_Engine_GetRouteUnderApply/0/min_time:3.000/real_time");
