@@ -14,7 +14,6 @@ set(types_html "text/html; charset=utf-8")
 set(types_js "text/javascript; charset=utf-8")
 set(types_css "text/css; charset=utf-8")
 set(types_svg "image/svg+xml")
-set(types_png "image/png")
 
 string(REPEAT "[0-9a-f]" 64 line_of_hex)
 set(arrays "")

@@ -65,7 +65,7 @@ async function main() {
   // Every view follows the catalog: the routes table and the heatmap's bands change with it.
   onVersion(() => {
     routes.catalogMoved();
-    heatmap.refresh();
+    if (model.view === 'heatmap') heatmap.refresh();
     if (model.view === 'status') status.refresh();
   });
 }

@@ -190,11 +190,12 @@ export async function refresh() {
   }
 }
 
-// Polls at the column width (between 1 and 5 s): a new column shows as soon as it is committed.
+// Polls at the column width (between 1 and 5 s) while the heatmap is in view: a new column shows
+// as soon as it is committed. Hidden, it is fetched again when shown.
 function schedule() {
   const every = state.data ? Math.min(5000, Math.max(1000, state.data.column_ms)) : 1000;
   state.timer = setTimeout(async () => {
-    await refresh();
+    if (model.view === 'heatmap' && !document.hidden) await refresh();
     schedule();
   }, every);
 }
@@ -320,7 +321,8 @@ export function start() {
   refresh().then(schedule);
 }
 
-// The view became visible: draw what arrived while hidden.
+// The view became visible: draw what we have, then what is new.
 export function shown() {
   draw();
+  refresh();
 }
