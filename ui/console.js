@@ -45,6 +45,8 @@ function follow(after) {
   stream.addEventListener('error', (event) => {
     setLive(false);
     if (event.data) showError('change stream', JSON.parse(event.data).error.message);
+    // Refused outright (an answer that is not a stream): EventSource gives up, so try again later.
+    if (stream.readyState === EventSource.CLOSED) setTimeout(() => follow(model.version), 5000);
   });
 }
 

@@ -12,12 +12,17 @@ const state = {
   asked: 0,         // requests made; only the latest one's answer is shown
 };
 
-// Fetches path; the answer, or null when a later request has been made meanwhile (its answer wins,
-// whichever arrives first).
+// Fetches path; the answer (or its error), or null when a later request has been made meanwhile:
+// that one's answer is shown, whichever arrives first.
 async function latest(path) {
   const asked = ++state.asked;
-  const answer = await getJson(path);
-  return asked === state.asked ? answer : null;
+  try {
+    const answer = await getJson(path);
+    return asked === state.asked ? answer : null;
+  } catch (e) {
+    if (asked === state.asked) throw e;
+    return null;
+  }
 }
 
 const byId = (id) => document.getElementById(id);
@@ -108,50 +113,46 @@ async function load() {
   }
 }
 
-function reload() {
-  return load();
-}
-
 // The catalog moved: the table follows (at once when visible, when next shown otherwise). A range
 // shown after a split stays until the operator asks for something else.
 export function catalogMoved() {
   state.stale = true;
-  if (model.view === 'routes' && model.routes.mode !== 'range') reload();
+  if (model.view === 'routes' && model.routes.mode !== 'range') load();
 }
 
 export function shown() {
-  if (state.stale) reload();
+  if (state.stale) load();
 }
 
 export function start() {
   byId('routes-filter').addEventListener('submit', (event) => {
     event.preventDefault();
     state.cursors = [null];
-    reload();
+    load();
   });
   byId('routes-clear').addEventListener('click', () => {
     byId('routes-key').value = '';
     byId('routes-group').value = '';
     byId('routes-state').value = '';
     state.cursors = [null];
-    reload();
+    load();
   });
   byId('routes-limit').addEventListener('change', () => {
     state.cursors = [null];
-    reload();
+    load();
   });
   byId('routes-next').addEventListener('click', () => {
     if (!model.routes.next) return;
     state.cursors.push(model.routes.next);
-    reload();
+    load();
   });
   byId('routes-prev').addEventListener('click', () => {
     if (state.cursors.length > 1) state.cursors.pop();
-    reload();
+    load();
   });
   byId('routes-first').addEventListener('click', () => {
     state.cursors = [null];
-    reload();
+    load();
   });
   split.start({ showRange });
 }
