@@ -178,6 +178,18 @@ BOOST_AUTO_TEST_CASE(the_console_needs_no_token_and_is_answered_at_once) {
     BOOST_TEST(now->response.result_int() == 200u);
 }
 
+BOOST_AUTO_TEST_CASE(console_requests_are_counted_under_one_endpoint_label) {
+    ctx.metrics = std::make_shared<admin::Metrics>();
+    get("/");
+    get("/ui/");
+    get("/ui/console.js");
+    get("/ui/nope.js");
+    const std::string text = get("/metrics").raw.body();
+    BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/ui/",method="GET",status="200"} 2)") != std::string::npos, text);
+    BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/ui/",method="GET",status="302"} 1)") != std::string::npos);
+    BOOST_TEST(text.find(R"(routecat_http_requests_total{endpoint="/ui/",method="GET",status="404"} 1)") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_host_and_origin_guard_applies_to_the_console) {
     BOOST_TEST(get("/ui/", {{"Host", "evil.example"}}).status == 421u);
     BOOST_TEST(get("/", {{"Host", "evil.example"}}).status == 421u);
