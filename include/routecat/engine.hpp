@@ -8,6 +8,7 @@
 
 #include "routecat/route.hpp"
 #include "routecat/catalog_delta.hpp"
+#include "routecat/keyviz.hpp"
 #include "routecat/route_history.hpp"
 #include "routecat/route_table.hpp"
 #include "routecat/split_policy.hpp"
@@ -28,6 +29,7 @@ namespace routecat {
 class Engine;
 namespace detail {
 class ChangeNotifier;
+class KeyVizRing;
 class RouteIdIndex;
 void set_history_depth_for_test(Engine& engine, std::size_t depth);
 }
@@ -50,6 +52,8 @@ struct EngineOptions {
     std::size_t max_split_key_bytes = 0;
     std::uint64_t max_access_split_routes = 0;
     std::shared_ptr<const SplitCappedHandler> on_split_capped;  // optional
+    // The key visualizer's time columns (keyviz.hpp); columns = 0 turns it off.
+    KeyVizOptions keyviz;
 
     friend bool operator==(const EngineOptions&, const EngineOptions&) = default;
 };
@@ -88,8 +92,9 @@ public:
     std::vector<Route> stats() const;
 
     // §7.6: counts an access on the route holding key; at the threshold the route splits once
-    // (unless a cap of EngineOptions stops it).
-    void record_access(std::string_view key);
+    // (unless a cap of EngineOptions stops it). Both kinds count toward the load; the key
+    // visualizer's open column counts them apart, with the key's bytes.
+    void record_access(std::string_view key, AccessKind kind = AccessKind::read);
     // Routes created by access splits so far, and splits a cap skipped.
     std::uint64_t access_split_routes() const noexcept { return access_split_routes_.load(); }
     std::uint64_t skipped_splits() const noexcept { return skipped_splits_.load(); }
@@ -128,6 +133,18 @@ public:
     // without holding a thread. Cancellable (throws operation_aborted).
     boost::asio::awaitable<void> wait_for_version_above(std::uint64_t after);
 
+    // The key visualizer (keyviz.hpp). Nothing closes a column but this: a daemon calls it on a
+    // timer (run_keyviz_clock) with the wall clock. It closes the open column once now_unix_ms has
+    // reached its end (reading every route's open-column word: the table's size, once a column);
+    // the first call starts the clock. No-ops when keyviz.columns is 0.
+    void advance_keyviz(std::uint64_t now_unix_ms);
+    // Closed columns overlapping [from_ms, to_ms), oldest first, shared (never copied).
+    std::vector<std::shared_ptr<const KeyVizColumn>> keyviz_columns(std::uint64_t from_ms, std::uint64_t to_ms) const;
+    std::optional<std::uint64_t> keyviz_open_column_start() const;
+    // What the closed columns, the spill map and the key sample hold, in bytes.
+    std::size_t keyviz_memory_bytes() const;
+    const KeyVizOptions& keyviz_options() const noexcept { return keyviz_options_; }
+
     // §7.9.
     std::optional<HistorySnapshot> snapshot_at(std::uint64_t version) const;
     std::optional<HistorySnapshot> current() const;
@@ -157,6 +174,8 @@ private:
     RouteHistory history_;
     std::unique_ptr<detail::ChangeNotifier> version_notifier_;
     std::unique_ptr<detail::RouteIdIndex> id_index_;  // the writer's: under writer_mutex_
+    const KeyVizOptions keyviz_options_;
+    std::unique_ptr<detail::KeyVizRing> keyviz_;  // null when turned off
 };
 
 }  // namespace routecat

@@ -31,7 +31,10 @@ public:
         RouteState state() const noexcept { return entry().state; }
         std::string_view start() const noexcept { return chunk_->start(offset_); }
         std::optional<std::string_view> end() const noexcept { return chunk_->end(offset_); }
-        std::atomic<std::uint64_t>& load() const noexcept { return *entry().load; }
+        std::atomic<std::uint64_t>& load() const noexcept { return entry().load->load; }
+        // The route's counters (load and the key visualizer's open column): the same object in
+        // every table that holds this route.
+        detail::RouteCounters& counters() const noexcept { return *entry().load; }
         // A deep copy with the current load.
         Route route() const;
 

@@ -24,6 +24,7 @@ Reply post_lookup(Call call);                          // POST /v1/routes/lookup
 Reply get_intersect(Call call);                        // GET /v1/routes/intersect
 Reply get_stats(Call call);                            // GET /v1/stats
 boost::asio::awaitable<Reply> get_catalog(Call call);  // GET /v1/catalog
+Reply get_keyviz(Call call);                           // GET /v1/keyviz (keyviz_handler.cpp)
 
 // The change feed (change_handlers.cpp).
 boost::asio::awaitable<Reply> get_changes(Call call);         // GET /v1/catalog/changes

@@ -347,6 +347,8 @@ Reply get_stats(Call call) {
     for (std::size_t k = 0; k < n; ++k) write_route(w, t, order[k], loads[order[k]]);
     w.end_array();
     w.key("watcher").value(watcher_json(call.ctx.watcher.get()));
+    if (call.ctx.store_kind.empty()) w.key("store").null();
+    else w.key("store").string(call.ctx.store_kind);
     w.end_object();
     return json_text_response(call.req, http::status::ok, std::move(body));
 }

@@ -121,7 +121,7 @@ Reply get_metrics(handlers::Call call) {
 }
 
 // The API table of DESIGN.md; a path listed with other methods answers 405 with Allow.
-constexpr std::array<Endpoint, 16> kEndpoints{{
+constexpr std::array<Endpoint, 17> kEndpoints{{
     {"/healthz", http::verb::get, nullptr, get_healthz, Access::read},
     {"/readyz", http::verb::get, get_readyz, nullptr, Access::read},
     {"/v1/routes", http::verb::get, handlers::get_routes, nullptr, Access::read},
@@ -130,6 +130,7 @@ constexpr std::array<Endpoint, 16> kEndpoints{{
     {"/v1/routes/intersect", http::verb::get, nullptr, handlers::get_intersect, Access::read},
     {"/v1/routes/access", http::verb::post, handlers::post_access, nullptr, Access::mutation},
     {"/v1/stats", http::verb::get, nullptr, handlers::get_stats, Access::read},
+    {"/v1/keyviz", http::verb::get, nullptr, handlers::get_keyviz, Access::read},
     {"/v1/catalog", http::verb::get, handlers::get_catalog, nullptr, Access::read},
     {"/v1/catalog", http::verb::put, handlers::put_catalog, nullptr, Access::mutation},
     {"/v1/catalog", http::verb::patch, handlers::patch_catalog, nullptr, Access::mutation},

@@ -187,11 +187,17 @@ asio::awaitable<Reply> post_split(Call call) {
 }
 
 asio::awaitable<Reply> post_access(Call call) {
-    const json::object body = parse_body(call.req, {"keys", "keys_text"});
+    const json::object body = parse_body(call.req, {"keys", "keys_text", "kind"});
     // Every key is checked before any is recorded.
     const KeyList list = key_list(body, {"keys", "keys_text"}, kMaxAccessKeys, errc::bad_request);
+    AccessKind kind = AccessKind::read;
+    if (const json::value* k = body.if_contains("kind")) {
+        if (k->is_string() && k->get_string() == "write") kind = AccessKind::write;
+        else if (!k->is_string() || k->get_string() != "read")
+            throw_error(errc::bad_request, "kind: expected \"read\" or \"write\"");
+    }
     Engine& engine = checked_engine(call.ctx);
-    for (const auto& k : list.keys) engine.record_access(k);
+    for (const auto& k : list.keys) engine.record_access(k, kind);
 
     json::object reply;
     reply["recorded"] = static_cast<std::uint64_t>(list.keys.size());

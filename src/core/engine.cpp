@@ -1,5 +1,6 @@
 #include "routecat/engine.hpp"
 
+#include "keyviz_ring.hpp"
 #include "route_id_index.hpp"
 #include "route_table_builder.hpp"
 
@@ -22,7 +23,9 @@ Engine::Engine(EngineOptions options)
       on_split_capped_(std::move(options.on_split_capped)),
       table_(std::make_shared<const RouteTable>(0, 0)),
       history_(options.history_depth), version_notifier_(std::make_unique<detail::ChangeNotifier>()),
-      id_index_(std::make_unique<detail::RouteIdIndex>()) {}
+      id_index_(std::make_unique<detail::RouteIdIndex>()),
+      keyviz_options_(options.keyviz),
+      keyviz_(options.keyviz.columns > 0 ? std::make_unique<detail::KeyVizRing>(options.keyviz) : nullptr) {}
 
 Engine::~Engine() = default;
 
@@ -88,11 +91,12 @@ std::vector<Route> Engine::intersecting(std::string_view start, std::optional<st
 
 std::vector<Route> Engine::stats() const { return table()->routes(); }
 
-void Engine::record_access(std::string_view key) {
+void Engine::record_access(std::string_view key, AccessKind kind) {
     {
         auto t = table();
         auto r = t->find_ref(key);
         if (!r) return;
+        if (keyviz_) keyviz_->count(*r, key, kind);
         const std::uint64_t n = r->load().fetch_add(1, std::memory_order_relaxed) + 1;
         if (threshold_ == 0 || n < threshold_) return;
     }
@@ -123,6 +127,7 @@ void Engine::record_access(std::string_view key) {
         return;
     }
     access_split_routes_ += 2;
+    if (keyviz_) keyviz_->drain(*r);  // the children start with fresh counters
     auto next = t->with_split(r->index(), *split_key, t->generation() + 1);
     id_index_->follow(*t, *next);
     publish_locked(std::move(next));
@@ -231,6 +236,7 @@ boost::system::error_code Engine::apply_snapshot(CatalogSnapshot snapshot, std::
     if (snapshot.version < current->version()) return stale(snapshot.version, current->version(), context);
     if (snapshot.version == current->version()) return {};
     id_index_->invalidate();
+    if (keyviz_) keyviz_->drain_all(*current);  // every route gets fresh counters
     publish_version_locked(RouteTable::from_sorted(snapshot.routes, snapshot.version, current->generation() + 1));
     return {};
 }
@@ -287,6 +293,7 @@ boost::system::error_code Engine::apply_delta(const CatalogDelta& delta, std::st
     for (std::size_t i = 0; i < routes.size(); ++i)
         if (auto it = loads.find(routes[i].route_id); it != loads.end()) next->load(i).store(it->second);
     id_index_->invalidate();
+    if (keyviz_) keyviz_->drain_all(*current);
     publish_version_locked(std::move(next));
     return {};
 }
@@ -298,9 +305,10 @@ boost::system::error_code Engine::apply_delta_in_place_locked(const RouteTable& 
     using Builder = detail::RouteTableBuilder;
     if (!id_index_->valid()) id_index_->rebuild(current);
     Builder::Edit edit(current);
+    std::vector<Builder::Row> deleted;  // their open-column counts are drained once the delta applies
     for (const auto& m : delta.mutations) {
         // An upsert keeps the counter of the route it replaces.
-        std::atomic<std::uint64_t>* load = nullptr;
+        detail::RouteCounters* load = nullptr;
         const detail::LoadCounters* counters = nullptr;
         if (const detail::RouteChunk* chunk = id_index_->chunk_of(m.route_id)) {
             std::vector<Builder::Row>& rows = edit.rows(edit.position_of(chunk));
@@ -308,6 +316,7 @@ boost::system::error_code Engine::apply_delta_in_place_locked(const RouteTable& 
             if (it == rows.end()) throw std::logic_error("route id index: route " + std::to_string(m.route_id) + " is not in its chunk");
             load = it->load;
             counters = it->counters;
+            if (m.op == CatalogMutationOp::del) deleted.push_back(*it);
             rows.erase(it);
         }
         if (m.op == CatalogMutationOp::upsert) {
@@ -320,6 +329,8 @@ boost::system::error_code Engine::apply_delta_in_place_locked(const RouteTable& 
     auto next = edit.finish(delta.version, current.generation() + 1);
     if (auto ec = Builder::check_order_near_new_chunks(*next)) return ec;
     id_index_->follow(current, *next);
+    if (keyviz_)
+        for (const auto& row : deleted) keyviz_->drain({row.route_id, row.group_id, row.start, row.end}, *row.load);
     publish_version_locked(std::move(next));
     return {};
 }
@@ -329,9 +340,26 @@ boost::system::error_code Engine::reset_to(CatalogSnapshot snapshot) {
     std::lock_guard lock(writer_mutex_);
     history_.clear();
     id_index_->invalidate();
+    if (keyviz_) keyviz_->drain_all(*table());
     publish_version_locked(RouteTable::from_sorted(snapshot.routes, snapshot.version, table()->generation() + 1));
     return {};
 }
+
+void Engine::advance_keyviz(std::uint64_t now_unix_ms) {
+    if (keyviz_) keyviz_->advance(now_unix_ms, *table());
+}
+
+std::vector<std::shared_ptr<const KeyVizColumn>> Engine::keyviz_columns(std::uint64_t from_ms, std::uint64_t to_ms) const {
+    if (!keyviz_) return {};
+    return keyviz_->columns(from_ms, to_ms);
+}
+
+std::optional<std::uint64_t> Engine::keyviz_open_column_start() const {
+    if (!keyviz_) return std::nullopt;
+    return keyviz_->open_column_start();
+}
+
+std::size_t Engine::keyviz_memory_bytes() const { return keyviz_ ? keyviz_->memory_bytes() : 0; }
 
 std::optional<HistorySnapshot> Engine::snapshot_at(std::uint64_t version) const { return history_.at(version); }
 

@@ -178,7 +178,7 @@ Route RouteTable::Ref::route() const {
     if (auto en = end()) r.end = std::string(*en);
     r.group_id = e.group_id;
     r.state = e.state;
-    r.load = e.load->load(std::memory_order_relaxed);
+    r.load = e.load->load.load(std::memory_order_relaxed);
     return r;
 }
 

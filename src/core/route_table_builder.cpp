@@ -95,10 +95,9 @@ std::shared_ptr<const RouteChunk> make_chunk(const RouteTableBuilder::Row* rows,
     }
     if (bytes > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("route keys too long for one chunk");
 
-    std::atomic<std::uint64_t>* next_fresh = nullptr;
+    RouteCounters* next_fresh = nullptr;
     if (fresh > 0) {
-        LoadCounters counters{std::shared_ptr<std::atomic<std::uint64_t>[]>(new std::atomic<std::uint64_t>[fresh]()),
-                              fresh};  // value-initialised: 0
+        LoadCounters counters{std::shared_ptr<RouteCounters[]>(new RouteCounters[fresh]()), fresh};  // all 0
         next_fresh = counters.block.get();
         chunk->counters.push_back(std::move(counters));  // index 0
     }

@@ -36,7 +36,7 @@ struct RouteTableBuilder {
         std::optional<std::string_view> end;
         std::uint64_t group_id = 0;
         RouteState state = RouteState::active;
-        std::atomic<std::uint64_t>* load = nullptr;  // null: a fresh counter
+        RouteCounters* load = nullptr;                // null: fresh counters
         const LoadCounters* counters = nullptr;      // with load: the source chunk's block holding it
     };
 

@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <type_traits>
 #include <functional>
 #include <utility>
 
@@ -278,6 +279,27 @@ public:
                         }}});
     }
 
+    bool keyviz(const json::value& v, const std::string& path, KeyVizOptions& out) {
+        auto in_range = [this](std::uint64_t min, std::uint64_t max, auto& field) {
+            return [this, min, max, f = &field](const json::value& x, const std::string& p) {
+                std::uint64_t n = 0;
+                if (!at_most(x, p, max, n)) return false;
+                if (n < min) return fail(p, "must be at least " + std::to_string(min));
+                *f = static_cast<std::remove_reference_t<decltype(*f)>>(n);
+                return true;
+            };
+        };
+        if (!object(v, path,
+                    {{"column_ms", in_range(100, 86'400'000, out.column_ms)},
+                     {"columns", in_range(0, 100'000, out.columns)},
+                     {"max_rows_per_column", in_range(1, 100'000, out.max_rows_per_column)}}))
+            return false;
+        // The ring's memory is about 120 bytes a row plus keys: bounded whatever the table's size.
+        if (out.columns * out.max_rows_per_column > kMaxKeyVizRows)
+            return fail(path, "columns x max_rows_per_column must be at most " + std::to_string(kMaxKeyVizRows));
+        return true;
+    }
+
     bool admin(const json::value& v, const std::string& path, AdminConfig& out) {
         auto size = [this](std::size_t& field) {
             return [this, f = &field](const json::value& x, const std::string& p) {
@@ -352,6 +374,8 @@ public:
              {"store", [&](const json::value& x, const std::string& p) { return store(x, p, out.store, out.store_password); }},
              {"watcher", [&](const json::value& x, const std::string& p) { return watcher(x, p, out.watcher); }},
              {"engine", [&](const json::value& x, const std::string& p) { return engine(x, p, out.engine); }},
+             {"keyviz",
+              [&](const json::value& x, const std::string& p) { return keyviz(x, p, out.engine.options.keyviz); }},
              {"admin", [&](const json::value& x, const std::string& p) { return admin(x, p, out.admin); }},
              {"log", [&](const json::value& x, const std::string& p) { return log(x, p, out.log); }}});
     }

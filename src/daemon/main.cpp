@@ -8,12 +8,15 @@
 #include "routecat/admin/router.hpp"
 #include "routecat/admin/server.hpp"
 #include "routecat/catalog/catalog_watcher.hpp"
+#include "routecat/keyviz_clock.hpp"
 #include "routecat/catalog/catalog_loader.hpp"
 #include "routecat/daemon/config.hpp"
 #include "routecat/detail/change_notifier.hpp"
 #include "routecat/error.hpp"
 #include "routecat/store/make_store.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -257,6 +260,9 @@ int run_daemon(daemon::DaemonConfig config) {
     context.metrics = std::make_shared<admin::Metrics>();
     context.shutdown = std::make_shared<admin::Shutdown>();
     context.loader = loader;
+    context.store_kind = config.store.kind == StoreKind::memory    ? "memory"
+                         : config.store.kind == StoreKind::rocksdb ? "rocksdb"
+                                                                   : "etcd";
     auto server = std::make_shared<admin::Server>(io.get_executor(), config.admin.server,
                                                   [context](admin::Request req) {
                                                       return admin::handle_admin_request(context, std::move(req));
@@ -290,6 +296,8 @@ int run_daemon(daemon::DaemonConfig config) {
         watcher_end.changed.notify();
     });
     asio::co_spawn(io, server->run(), asio::detached);
+    asio::cancellation_signal stop_keyviz_clock;  // the clock's timer would keep io running
+    asio::co_spawn(io, run_keyviz_clock(engine), asio::bind_cancellation_slot(stop_keyviz_clock.slot(), asio::detached));
 
     // SIGINT/SIGTERM: long polls answer at once, new connections are refused, requests in flight get
     // drain_timeout_ms, then the watcher stops. A second signal exits at once.
@@ -299,6 +307,7 @@ int run_daemon(daemon::DaemonConfig config) {
         log->info("signal {}: draining connections (up to {} ms)", signal, config.admin.drain_timeout.count());
         context.shutdown->begin();
         server->stop();
+        stop_keyviz_clock.emit(asio::cancellation_type::terminal);
         signals.async_wait([log](const boost::system::error_code& again, int second) {
             if (again) return;
             log->critical("signal {} again: exiting at once", second);

@@ -119,6 +119,20 @@ void write_route(JsonWriter& w, const RouteTable::Ref& r) {
                  r.load().load(std::memory_order_relaxed));
 }
 
+void write_key_members(JsonWriter& w, std::string_view name, std::optional<std::string_view> key) {
+    const std::string text_name = std::string(name) + "_text";
+    if (!key) {
+        w.key(name).null();
+        w.key(text_name).null();
+        return;
+    }
+    std::string& out = w.key(name).raw_value();
+    out.push_back('"');
+    base64_append(out, *key);
+    out.push_back('"');
+    append_key_text(w.key(text_name).raw_value(), *key);
+}
+
 void write_snapshot_fields(JsonWriter& w, const CatalogSnapshot& s) {
     w.key("version").number(s.version);
     w.key("read_ts").number(s.read_ts);

@@ -19,6 +19,13 @@ inline Route rt(std::uint64_t id, std::string start, std::optional<std::string> 
     return {id, std::move(start), std::move(end), group, state, load};
 }
 
+inline CatalogSnapshot snap(std::uint64_t version, std::vector<RouteDescriptor> routes) {
+    CatalogSnapshot s;
+    s.version = version;
+    s.routes = std::move(routes);
+    return s;
+}
+
 // Delta mutations and deltas (§11.1).
 inline CatalogRouteMutation upsert_of(RouteDescriptor route) {
     CatalogRouteMutation m;

@@ -50,6 +50,8 @@ struct AdminContext {
     // Optional: the start-up load of the catalog. Until it has loaded, /readyz is 503 (not_synced, or
     // catalog_invalid) and every /v1/routes* endpoint 503 not_synced, never the placeholder table.
     std::shared_ptr<const CatalogLoader> loader;
+    // What the catalog is stored in ("memory", "rocksdb", "etcd"), for GET /v1/stats; empty = not said.
+    std::string store_kind;
 };
 
 // A streamed reply (GET /v1/catalog/changes/stream) holds copies of what it needs from context.

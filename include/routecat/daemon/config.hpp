@@ -96,6 +96,9 @@ struct DaemonConfig {
     friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
 };
 
+// keyviz.columns x keyviz.max_rows_per_column at most (about 130 MB of rows at ~120 bytes each).
+inline constexpr std::uint64_t kMaxKeyVizRows = 1'048'576;
+
 // The upper bound of every *_ms duration key (one year): keeps timer arithmetic far from overflow.
 inline constexpr std::uint64_t kMaxDurationMs = 31536000000;
 

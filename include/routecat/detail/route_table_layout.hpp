@@ -6,7 +6,8 @@
 // binary search touches one small array and compares full keys only on ties), under a top index of
 // the chunks' first prefixes. A publish that changes a few routes builds new chunks for those and a
 // new top index; every other chunk is shared by the old table, the new one and the history ring.
-// Load counters are atomics in blocks that the chunks holding their routes share.
+// Load counters (and the key visualizer's open column) are atomics in blocks that the chunks holding
+// their routes share.
 
 #include "routecat/route.hpp"
 
@@ -20,10 +21,17 @@
 
 namespace routecat::detail {
 
+// The mutable counters of one route, shared by every table that holds it: its load (§7.6) and what
+// the key visualizer's open column has counted for it so far (packed: src/core/keyviz_counts.hpp).
+struct RouteCounters {
+    std::atomic<std::uint64_t> load{0};
+    std::atomic<std::uint64_t> column{0};
+};
+
 struct RouteEntry {
     std::uint64_t route_id = 0;
     std::uint64_t group_id = 0;
-    std::atomic<std::uint64_t>* load = nullptr;
+    RouteCounters* load = nullptr;
     std::uint32_t start_offset = 0;  // into the chunk's arena (a chunk's keys stay far below 4 GiB)
     std::uint32_t start_size = 0;
     std::uint32_t end_offset = 0;
@@ -34,10 +42,10 @@ struct RouteEntry {
 };
 static_assert(sizeof(RouteEntry) <= 48, "a route entry stays within 48 bytes (lookups walk them)");
 
-// A block of load counters, made by one chunk build and shared by the chunks derived from it while
+// A block of route counters, made by one chunk build and shared by the chunks derived from it while
 // any of its counters belongs to a route they hold.
 struct LoadCounters {
-    std::shared_ptr<std::atomic<std::uint64_t>[]> block;
+    std::shared_ptr<RouteCounters[]> block;
     std::size_t size = 0;
 };
 

@@ -33,6 +33,9 @@ void write_route(JsonWriter& w, const Route& r);
 void write_route(JsonWriter& w, const RouteTable& table, std::size_t i, std::uint64_t load);
 // The same for a route found by key (RouteTable::find_ref), with its current load.
 void write_route(JsonWriter& w, const RouteTable::Ref& route);
+// Two members of an object the caller has begun: `name` (the key in base64, or null) and
+// `name`_text (the key as text, as route objects render it, or null).
+void write_key_members(JsonWriter& w, std::string_view name, std::optional<std::string_view> key);
 // The members "version","read_ts","routes":[descriptor objects] of an object the caller has begun
 // (callers add "next_route_id" where they have it).
 void write_snapshot_fields(JsonWriter& w, const CatalogSnapshot& s);

@@ -99,12 +99,12 @@ BOOST_AUTO_TEST_CASE(intersect) {
            R"({"route_id":1000,"start":"eno=","start_text":"zz","end":null,"end_text":null,"group_id":7,"state":"migrating_source","load":3}]})");
 }
 
-// GET /v1/stats?top=2: the two most loaded routes highest first, totals, and "watcher":null (none set).
+// GET /v1/stats?top=2: the two most loaded routes highest first, totals, "watcher":null and "store":null (none set).
 BOOST_AUTO_TEST_CASE(stats) {
     expect(get("/v1/stats?top=2"), 200, kJson,
            R"({"version":12,"generation":13,"routes":4,"total_load":16,"top":[)"
            R"({"route_id":42,"start":"YSJiXGM=","start_text":"a\"b\\\\c","end":"awAff4D/","end_text":"k\\x00\\x1f\\x7f\\x80\\xff","group_id":12,"state":"write_fenced","load":12},)"
-           R"({"route_id":1000,"start":"eno=","start_text":"zz","end":null,"end_text":null,"group_id":7,"state":"migrating_source","load":3}],"watcher":null})");
+           R"({"route_id":1000,"start":"eno=","start_text":"zz","end":null,"end_text":null,"group_id":7,"state":"migrating_source","load":3}],"watcher":null,"store":null})");
 }
 
 // GET /v1/catalog: the durable snapshot, descriptors with parent_route_id, next_route_id last.

@@ -18,15 +18,9 @@
 namespace routecat {
 using std::nullopt;
 using test::rd;
+using test::snap;
 using test::rt;
 namespace {
-
-CatalogSnapshot snap(std::uint64_t version, std::vector<RouteDescriptor> routes) {
-    CatalogSnapshot s;
-    s.version = version;
-    s.routes = std::move(routes);
-    return s;
-}
 
 // An engine at version 5: ["", "m") group 1, ["m", +inf) group 2, with a load on the first.
 std::shared_ptr<Engine> at_version_5() {

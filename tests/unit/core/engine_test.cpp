@@ -32,6 +32,7 @@
 
 namespace routecat {
 using test::rd;
+using test::snap;
 using test::rt;
 namespace {
 
@@ -47,13 +48,6 @@ std::string b(const char (&s)[N]) {
 }
 
 std::optional<std::string> end_of(const char* s) { return std::string(s); }
-
-CatalogSnapshot snap(std::uint64_t version, std::vector<RouteDescriptor> routes) {
-    CatalogSnapshot s;
-    s.version = version;
-    s.routes = std::move(routes);
-    return s;
-}
 
 std::optional<std::string_view> sv_end(const std::optional<std::string>& e) {
     if (!e) return nullopt;

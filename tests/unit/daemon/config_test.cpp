@@ -127,6 +127,7 @@ BOOST_AUTO_TEST_CASE(every_key_set) {
       "admin": {"token": null, "token_file": "/etc/routecat/token", "token_env": null,
                 "body_limit_bytes": 1, "header_timeout_ms": 31536000000, "idle_timeout_ms": 5,
                 "max_connections": 1, "drain_timeout_ms": 7, "cors_origins": ["*", "http://localhost:3000"]},
+      "keyviz": {"column_ms": 100, "columns": 10, "max_rows_per_column": 100000},
       "log": {"level": "off"}
     })");
     BOOST_TEST(c.listen.address == "::1");
@@ -158,9 +159,14 @@ BOOST_AUTO_TEST_CASE(every_key_set) {
     BOOST_TEST(c.admin.drain_timeout.count() == 7);
     BOOST_TEST(c.admin.api.cors_origins == (std::vector<std::string>{"*", "http://localhost:3000"}));
     BOOST_TEST(c.log.level == "off");
+    BOOST_TEST((c.engine.options.keyviz == KeyVizOptions{100, 10, 100'000}));
 }
 
 BOOST_AUTO_TEST_CASE(accepted_values) {
+    BOOST_TEST((DaemonConfig{}.engine.options.keyviz == KeyVizOptions{10'000, 360, 1024}));  // the library's defaults
+    BOOST_TEST(parse_ok(R"({"keyviz":{"columns":0}})").engine.options.keyviz.columns == 0u);  // off
+    BOOST_TEST(parse_ok(R"({"keyviz":{"column_ms":86400000,"columns":1024,"max_rows_per_column":1024}})")
+                   .engine.options.keyviz.column_ms == 86'400'000u);
     for (std::string_view level : {"trace", "debug", "info", "warn", "error", "critical", "off"})
         BOOST_TEST(parse_ok(R"({"log":{"level":")" + std::string(level) + "\"}}").log.level == level);
     BOOST_TEST((parse_ok(R"({"store":{"kind":"memory"}})").store.kind == StoreKind::memory));
@@ -285,6 +291,18 @@ BOOST_AUTO_TEST_CASE(mistakes_name_the_field) {
          "watcher.max_backoff_ms: must be at most 31536000000 (one year)"},
         // engine
         {R"({"engine":{"hotspot_threshold":-1}})", "engine.hotspot_threshold: expected a non-negative integer"},
+        // keyviz
+        {R"({"keyviz":[]})", "keyviz: expected an object"},
+        {R"({"keyviz":{"column":1000}})", "keyviz.column: unknown key"},
+        {R"({"keyviz":{"column_ms":99}})", "keyviz.column_ms: must be at least 100"},
+        {R"({"keyviz":{"column_ms":86400001}})", "keyviz.column_ms: must be at most 86400000"},
+        {R"({"keyviz":{"column_ms":"10s"}})", "keyviz.column_ms: expected a non-negative integer"},
+        {R"({"keyviz":{"columns":-1}})", "keyviz.columns: expected a non-negative integer"},
+        {R"({"keyviz":{"columns":100001}})", "keyviz.columns: must be at most 100000"},
+        {R"({"keyviz":{"max_rows_per_column":0}})", "keyviz.max_rows_per_column: must be at least 1"},
+        {R"({"keyviz":{"max_rows_per_column":1.5}})", "keyviz.max_rows_per_column: expected a non-negative integer"},
+        {R"({"keyviz":{"columns":1025,"max_rows_per_column":1024}})",
+         "keyviz: columns x max_rows_per_column must be at most 1048576"},
         {R"({"engine":{"hotspot_threshold":"10"}})", "engine.hotspot_threshold: expected a non-negative integer"},
         {R"({"engine":{"bootstrap_routes":{}}})", "engine.bootstrap_routes: expected an array of route objects"},
         {R"({"engine":{"bootstrap_routes":null}})", "engine.bootstrap_routes: expected an array of route objects"},
