@@ -211,7 +211,8 @@ std::optional<Response> refusal(const AdminContext& ctx, const Request& req, std
 }
 
 // What the router decides before any handler runs: the answer already (a refusal, a preflight, an
-// unknown endpoint, a file of the web console), or the endpoint and the query it is called with (a view into req's target).
+// unknown endpoint, a file of the web console), or the endpoint and the query it is called with (a
+// view into req's target).
 struct Routed {
     Routed(Response early) : answer(Reply(std::move(early))) {}  // a refusal, or a console file
     Routed(const Endpoint* e, boost::urls::params_view p) : endpoint(e), params(p) {}
