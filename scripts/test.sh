@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh test
 started=$(date +%s)
 for flavour in release asan; do
   echo "== $flavour: build"

@@ -2,6 +2,7 @@
 
 #include "admin/browser_guard.hpp"
 #include "admin/handlers.hpp"
+#include "admin/ui_handlers.hpp"
 #include "routecat/json/route_json.hpp"
 #include "routecat/admin/responses.hpp"
 #include "routecat/error.hpp"
@@ -210,9 +211,10 @@ std::optional<Response> refusal(const AdminContext& ctx, const Request& req, std
 }
 
 // What the router decides before any handler runs: the answer already (a refusal, a preflight, an
-// unknown endpoint), or the endpoint and the query it is called with (a view into req's target).
+// unknown endpoint, a file of the web console), or the endpoint and the query it is called with (a
+// view into req's target).
 struct Routed {
-    Routed(Response refusal) : answer(Reply(std::move(refusal))) {}  // every early answer is a refusal
+    Routed(Response early) : answer(Reply(std::move(early))) {}  // a refusal, or a console file
     Routed(const Endpoint* e, boost::urls::params_view p) : endpoint(e), params(p) {}
 
     std::optional<Reply> answer;
@@ -225,6 +227,7 @@ Routed route(const AdminContext& ctx, const Request& req) {
     if (!target) return json_error(req, http::status::bad_request, "bad_request", "malformed request target");
     const std::string path(target->path());
     if (auto refused = refusal(ctx, req, path)) return std::move(*refused);
+    if (ui::is_console_path(path)) return ui::answer(req, path);  // the web console: files, never waits
     // The engine's table before the catalog has loaded is a placeholder: nobody may route by it.
     if (path.starts_with("/v1/routes") && ctx.loader && ctx.loader->status().state != CatalogLoader::State::loaded)
         return json_error(req, http::status::service_unavailable, "not_synced",
@@ -293,6 +296,7 @@ std::string_view endpoint_label(const Request& req) {
     target = target.substr(0, target.find('?'));
     for (const auto& e : kEndpoints)
         if (e.path == target) return e.path;
+    if (ui::is_console_path(target)) return "/ui/";  // the console's files and redirects
     return "other";
 }
 

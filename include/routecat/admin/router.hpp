@@ -58,7 +58,8 @@ struct AdminContext {
 boost::asio::awaitable<Reply> handle_admin_request(const AdminContext& context, Request request);
 
 // The same answer at once, without a coroutine, when the request needs no waiting: lookups, batch
-// lookups, intersections, stats, /healthz, /metrics, and every refusal (404, 405, 401, 415, ...).
+// lookups, intersections, stats, /healthz, /metrics, the web console's files (/ui/) and every
+// refusal (404, 405, 401, 415, ...).
 // nullopt for the rest: then call handle_admin_request with the request.
 std::optional<Reply> handle_admin_request_now(const AdminContext& context, const Request& request);
 
