@@ -1,6 +1,6 @@
 #pragma once
 // Conditional GETs (internal): whether an If-None-Match header names an entity tag, and the 304
-// that answers it. (read_handlers.cpp keeps an older copy for GET /v1/routes; it can use this.)
+// that answers it (GET /v1/routes and the console's files).
 
 #include "routecat/admin/http.hpp"
 

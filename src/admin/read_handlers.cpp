@@ -1,3 +1,4 @@
+#include "admin/etag.hpp"
 #include "admin/handlers.hpp"
 #include "admin/long_poll.hpp"
 #include "admin/query.hpp"
@@ -102,33 +103,6 @@ std::string etag_of(const RouteTable& t) {
     return "\"" + std::to_string(t.version()) + "." + std::to_string(t.generation()) + "\"";
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-// RFC 9110 §13.1.2: "*" or a comma-separated list of (weak or strong) entity tags.
-bool none_match(std::string_view header, std::string_view etag) {
-    for (;;) {
-        const auto comma = header.find(',');
-        std::string_view tag = trim(header.substr(0, comma));
-        if (tag == "*") return true;
-        if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
-        if (!tag.empty() && tag == etag) return true;
-        if (comma == std::string_view::npos) return false;
-        header.remove_prefix(comma + 1);
-    }
-}
-
-Response not_modified(const Request& req, const std::string& etag) {
-    Response res{http::status::not_modified, req.version()};
-    res.keep_alive(req.keep_alive());
-    res.set(http::field::etag, etag);
-    res.prepare_payload();
-    return res;
-}
-
 std::optional<RouteState> state_param(const query::Params& params) {
     auto text = params.get("state");
     if (!text) return std::nullopt;
@@ -213,8 +187,9 @@ asio::awaitable<Reply> get_routes(Call call) {
     // One table for the whole answer: version, generation, count and page agree.
     const std::shared_ptr<const RouteTable> table = ctx.engine->table();
     const RouteTable& t = *table;
-    const std::string etag = etag_of(t);
-    if (conditional && none_match(if_none_match->value(), etag)) co_return not_modified(call.req, etag);
+    const std::string entity_tag = etag_of(t);
+    if (conditional && etag::none_match(if_none_match->value(), entity_tag))
+        co_return etag::not_modified(call.req, entity_tag);
 
     auto matches = [&](std::size_t i) {
         return (!group_filter || t.group_id(i) == *group_filter) && (!state_filter || t.state(i) == *state_filter);
@@ -253,7 +228,7 @@ asio::awaitable<Reply> get_routes(Call call) {
     else w.null();
     w.end_object();
     Response res = json_text_response(call.req, http::status::ok, std::move(body));
-    res.set(http::field::etag, etag);
+    res.set(http::field::etag, entity_tag);
     co_return res;
 }
 
