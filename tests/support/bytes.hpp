@@ -1,12 +1,22 @@
 #pragma once
-// Byte strings for codec tests: hex literals in, readable hex out, big-endian u64s.
+// Byte strings for codec tests: hex literals in, readable hex out, big-endian u64s; the largest u64.
 
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace routecat::test {
+
+inline constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+
+// Byte strings with explicit lengths (NUL bytes survive): b("a\0b") is 3 bytes.
+template <std::size_t N>
+std::string b(const char (&s)[N]) {
+    return std::string(s, N - 1);
+}
 
 // "01 00 2a" / "01|00|2a" / "01002a" -> bytes. Spaces and '|' are ignored.
 inline std::string hex(std::string_view text) {

@@ -1,5 +1,7 @@
 // next_delay: the watcher's wait between syncs, its bounds and its jitter, exactly.
 
+#include "support/bytes.hpp"
+
 #include "routecat/catalog/backoff.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -7,10 +9,10 @@
 #include <limits>
 
 namespace routecat {
+using test::kMax;
 namespace {
 
 using std::chrono::milliseconds;
-constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 
 std::int64_t delay(std::int64_t interval, std::int64_t max_backoff, std::uint64_t failures, std::uint64_t jitter) {
     return next_delay(milliseconds{interval}, milliseconds{max_backoff}, failures, jitter).count();

@@ -1,4 +1,5 @@
 #include "support/builders.hpp"
+#include "support/bytes.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -15,10 +16,9 @@
 #include <vector>
 
 namespace routecat {
+using test::kMax;
 using test::rd;
 namespace {
-
-constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 
 Mutation put_route(const RouteDescriptor& r) {
     return Mutation::put(codec::route_key(r.route_id), codec::encode_route_descriptor(r).value());

@@ -19,14 +19,13 @@
 namespace routecat {
 using test::be64;
 using test::hex;
+using test::kMax;
 using test::delete_of;
 using test::delta_of;
 using test::rd;
 using test::upsert_of;
 using test::to_hex;
 namespace {
-
-constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 
 // §4.3's example route and its v1 record (45 bytes).
 RouteDescriptor example_route() { return rd(7, "a", "m", 3, RouteState::write_fenced, 2); }

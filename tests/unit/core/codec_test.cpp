@@ -18,19 +18,15 @@
 #include <vector>
 
 namespace routecat {
+using test::b;
 using test::be64;
 using test::hex;
+using test::kMax;
 using test::rd;
 using test::to_hex;
 namespace {
 
-constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 constexpr std::size_t kRoutePrefixSize = 12;  // "!dist|route|"
-
-template <std::size_t N>
-std::string b(const char (&s)[N]) {
-    return std::string(s, N - 1);
-}
 
 
 // Test-side encoder written from the §4.3 table; state is taken as a raw byte so invalid records can

@@ -37,7 +37,7 @@ constexpr int kScale = 1;
 #endif
 
 // Nine digits: numeric order is key order (and the string stays in its small buffer).
-std::string key_of(std::uint64_t n) {
+std::string key_at(std::uint64_t n) {
     std::string key(9, '0');
     for (std::size_t i = 9; i-- > 0; n /= 10) key[i] = static_cast<char>('0' + n % 10);
     return key;
@@ -54,8 +54,8 @@ using Model = std::map<std::uint64_t, ModelRoute>;
 RouteDescriptor descriptor(std::uint64_t start, const ModelRoute& r) {
     RouteDescriptor d;
     d.route_id = r.id;
-    d.start = start == 0 ? std::string() : key_of(start);
-    if (r.end != kKeySpace) d.end = key_of(r.end);
+    d.start = start == 0 ? std::string() : key_at(start);
+    if (r.end != kKeySpace) d.end = key_at(r.end);
     d.group_id = r.group;
     return d;
 }
@@ -237,8 +237,8 @@ std::uint64_t digest_of(const RouteTable& t) {
 std::uint64_t digest_of(const Model& m) {
     Digest d;
     for (const auto& [start, r] : m) {
-        const std::string end = key_of(r.end);
-        d.route(r.id, start == 0 ? std::string() : key_of(start),
+        const std::string end = key_at(r.end);
+        d.route(r.id, start == 0 ? std::string() : key_at(start),
                 r.end == kKeySpace ? std::nullopt : std::optional<std::string_view>(end), r.group, RouteState::active);
     }
     return d.h;
@@ -342,7 +342,7 @@ BOOST_AUTO_TEST_CASE(random_deltas_match_a_sorted_model_with_history) {
             const std::uint64_t n = maker.pick(kKeySpace);
             auto it = model.upper_bound(n);
             const bool inside = it != model.begin() && n < std::prev(it)->second.end;
-            const auto got = e.get_route(key_of(n));
+            const auto got = e.get_route(key_at(n));
             BOOST_TEST_REQUIRE(got.has_value() == inside, "step " << step << " key " << n);
             if (inside) BOOST_TEST_REQUIRE(got->route_id == std::prev(it)->second.id);
         }
@@ -366,7 +366,7 @@ BOOST_AUTO_TEST_CASE(loads_survive_deltas_that_rebuild_their_chunk) {
     std::vector<std::uint64_t> starts;
     for (const auto& [start, r] : model) starts.push_back(start);
     for (std::size_t i = 0; i < starts.size(); ++i)
-        for (std::size_t n = 0; n < 1 + i % 3; ++n) e.record_access(key_of(starts[i]));
+        for (std::size_t n = 0; n < 1 + i % 3; ++n) e.record_access(key_at(starts[i]));
     const auto before = e.table();  // readers still on the old table record into the same counters
     std::vector<CatalogRouteMutation> mutations;
     for (std::size_t i = 5; i < starts.size(); i += 300) {
@@ -374,7 +374,7 @@ BOOST_AUTO_TEST_CASE(loads_survive_deltas_that_rebuild_their_chunk) {
         mutations.push_back(test::upsert_of(descriptor(starts[i], model.at(starts[i]))));
     }
     BOOST_TEST_REQUIRE(!e.apply_delta(test::delta_of(1, 2, mutations)));
-    before->load(*before->find(key_of(starts[7]))).fetch_add(10);
+    before->load(*before->find(key_at(starts[7]))).fetch_add(10);
     const std::vector<Route> stats = e.stats();
     BOOST_TEST_REQUIRE(stats.size() == starts.size());
     for (std::size_t i = 0; i < starts.size(); ++i) {
@@ -418,7 +418,7 @@ BOOST_AUTO_TEST_CASE(loads_follow_their_routes_through_thousands_of_access_split
         if (step % 1000 == 0) check(step);
         // Keys near few starts, so the same routes get hot and split again and again.
         const std::uint64_t base = (rng() % 200) * (kKeySpace / 200);
-        const std::string key = key_of(base) + std::string(rng() % 4, '\0');
+        const std::string key = key_at(base) + std::string(rng() % 4, '\0');
         e.record_access(key);
         auto at = std::prev(model.upper_bound(key));
         if (at->second.end && key >= *at->second.end) continue;  // in no route
@@ -446,7 +446,7 @@ BOOST_AUTO_TEST_CASE(update_route_and_access_splits_match_a_sorted_model) {
     std::vector<Route> model;
     std::mt19937 rng(7);
     std::size_t chunk_count_changes = 0, chunk_count = 0;
-    auto random_key = [&] { return key_of(std::uniform_int_distribution<std::uint64_t>(0, 999)(rng) * 1'000'000); };
+    auto random_key = [&] { return key_at(std::uniform_int_distribution<std::uint64_t>(0, 999)(rng) * 1'000'000); };
     const int steps = kScale > 1 ? 1000 : 3000;
     for (int step = 0; step < steps; ++step) {
         const std::string key = random_key();
@@ -496,7 +496,7 @@ BOOST_AUTO_TEST_CASE(concurrent_readers_see_whole_tables_only) {
                 prev_end = r.end();
                 return whole;
             });
-            for (int k = 0; k < 100 && whole; ++k) whole = t->find(key_of(rng() % kKeySpace)).has_value();
+            for (int k = 0; k < 100 && whole; ++k) whole = t->find(key_at(rng() % kKeySpace)).has_value();
             torn += whole ? 0 : 1;
             ++seen;
         }

@@ -1,4 +1,5 @@
 #include "support/builders.hpp"
+#include "support/bytes.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -31,6 +32,7 @@
 // (copy-on-write tables, generation counter, no access lost across publishes).
 
 namespace routecat {
+using test::b;
 using test::rd;
 using test::snap;
 using test::rt;
@@ -40,12 +42,6 @@ using std::nullopt;
 
 constexpr RouteState kActive = RouteState::active;
 constexpr RouteState kFenced = RouteState::write_fenced;
-
-// Byte strings with explicit lengths (NUL bytes survive).
-template <std::size_t N>
-std::string b(const char (&s)[N]) {
-    return std::string(s, N - 1);
-}
 
 std::optional<std::string> end_of(const char* s) { return std::string(s); }
 

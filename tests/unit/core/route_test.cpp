@@ -1,4 +1,5 @@
 #include "support/builders.hpp"
+#include "support/bytes.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -14,16 +15,10 @@
 #include <vector>
 
 namespace routecat {
+using test::b;
+using test::kMax;
 using test::rd;
 namespace {
-
-constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
-
-// Byte strings with explicit lengths (NUL bytes survive).
-template <std::size_t N>
-std::string b(const char (&s)[N]) {
-    return std::string(s, N - 1);
-}
 
 RouteState state_of(unsigned v) { return static_cast<RouteState>(static_cast<std::uint8_t>(v)); }
 
