@@ -362,10 +362,12 @@ BOOST_AUTO_TEST_CASE(no_access_is_lost_while_columns_close) {
 #else
     constexpr int kPerThread = 300'000;
 #endif
+    constexpr int kCloseEvery = 5'000;  // each thread waits for a close after this many accesses
     auto e = engine_with(columns_of(10, 1'000'000));
     BOOST_TEST_REQUIRE(!e->apply_snapshot(snap(1, routes_of(1000))));
     e->advance_keyviz(0);
     std::atomic<bool> done{false};
+    std::atomic<std::uint64_t> closes{0};
     std::atomic<std::uint64_t> reads{0}, writes{0}, bytes{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
@@ -373,6 +375,10 @@ BOOST_AUTO_TEST_CASE(no_access_is_lost_while_columns_close) {
             std::mt19937 random(static_cast<unsigned>(t));
             std::uint64_t r = 0, w = 0, b = 0;
             for (int i = 0; i < kPerThread; ++i) {
+                if (i % kCloseEvery == kCloseEvery - 1) {  // let a column close before going on
+                    const std::uint64_t seen = closes.load();
+                    while (closes.load() == seen) std::this_thread::yield();
+                }
                 const std::string key = i % 3 == 0 ? std::string("k000500") + std::string(40, 'h') : key_of(random() % 1000);
                 const bool write = i % 5 == 0;
                 e->record_access(key, write ? AccessKind::write : AccessKind::read);
@@ -387,6 +393,7 @@ BOOST_AUTO_TEST_CASE(no_access_is_lost_while_columns_close) {
     std::thread closer([&] {
         for (std::uint64_t now = 10; !done.load(); now += 10) {
             e->advance_keyviz(now);
+            ++closes;
             std::this_thread::yield();
         }
     });
@@ -399,7 +406,7 @@ BOOST_AUTO_TEST_CASE(no_access_is_lost_while_columns_close) {
 
     Totals sum;
     const auto all = e->keyviz_columns(0, UINT64_MAX);
-    BOOST_TEST(all.size() > 10u, "columns closed while counting: " << all.size());
+    BOOST_TEST(all.size() > static_cast<std::size_t>(kPerThread / kCloseEvery), "columns closed: " << all.size());
     for (const auto& c : all) {
         const Totals t = totals(*c);
         sum.reads += t.reads;
