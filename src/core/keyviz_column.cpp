@@ -176,10 +176,22 @@ std::shared_ptr<KeyVizColumn> build_keyviz_column(std::vector<TouchedRoute> touc
         ++runs.back().second;
         excess += runs.back().second > 1;
     }
-    for (const auto& [first, length] : runs) {
-        const std::size_t pieces = excess <= left ? length : 1 + (length - 1) * left / excess;
-        for (std::size_t p = 0; p < pieces; ++p) starts_row[first + p * length / pieces] = true;
+    std::vector<std::size_t> pieces(runs.size());
+    std::vector<std::pair<std::size_t, std::size_t>> remainders;  // (remainder, run): the rows floor() left
+    std::size_t given = 0;
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        const std::size_t length = runs[r].second;
+        pieces[r] = excess <= left ? length : 1 + (length - 1) * left / excess;
+        given += pieces[r] - 1;
+        if (excess > left) remainders.emplace_back((length - 1) * left % excess, r);
     }
+    std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [remainder, r] : remainders) {
+        if (given >= left) break;
+        if (pieces[r] < runs[r].second) ++pieces[r], ++given;
+    }
+    for (std::size_t r = 0; r < runs.size(); ++r)
+        for (std::size_t p = 0; p < pieces[r]; ++p) starts_row[runs[r].first + p * runs[r].second / pieces[r]] = true;
 
     std::vector<PendingRow> pending;
     pending.reserve(max_rows);

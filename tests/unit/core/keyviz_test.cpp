@@ -349,9 +349,28 @@ BOOST_AUTO_TEST_CASE(beyond_max_rows_quiet_neighbours_merge) {
         }
         BOOST_TEST((r.route_id - 1) % 60 == 0u, "a quiet route " << r.route_id << " kept a row of its own");
     }
-    BOOST_TEST(aggregates == 50u);  // the runs between the 50 hot routes (the first route is hot)
+    BOOST_TEST(aggregates == 51u);  // the runs between the 50 hot routes, one of them cut in two by the row left over
+    BOOST_TEST(col.rows.size() == 101u);
     for (std::size_t i = 0; i < 3000; i += 60)
         BOOST_TEST(totals(col, i + 1) == (Totals{1000 + i, 0, 7 * (1000 + i), 0, 1}), "hot route " << i + 1);
+}
+
+BOOST_AUTO_TEST_CASE(rows_left_over_cut_the_merged_runs_finer) {
+    // Every route once, two of them twice: the busiest 50 keep rows, and the rows left are spent
+    // on cutting the runs of the others, so the column uses its whole budget.
+    auto e = engine_with(columns_of(1000, 10, 101));
+    BOOST_TEST_REQUIRE(!e->apply_snapshot(snap(1, routes_of(3000))));
+    e->advance_keyviz(0);
+    for (std::size_t i = 0; i < 3000; ++i) e->record_access(key_of(i));
+    e->record_access(key_of(7));
+    e->record_access(key_of(1500));
+    e->advance_keyviz(1000);
+    const auto c = e->keyviz_columns(0, UINT64_MAX);
+    BOOST_TEST_REQUIRE(c.size() == 1u);
+    BOOST_TEST(c[0]->rows.size() == 101u);
+    BOOST_TEST(totals(*c[0]).reads == 3002u);
+    check_ordered_and_disjoint(*c[0]);
+    BOOST_TEST(totals(*c[0], 1501) == (Totals{2, 0, 14, 0, 1}));
 }
 
 BOOST_AUTO_TEST_CASE(no_access_is_lost_while_columns_close) {
